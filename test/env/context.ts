@@ -1,0 +1,32 @@
+// What the global setup hands to engine-backed tests (vitest `inject("engines")`).
+import { inject } from "vitest";
+import type { Kube } from "./kube.js";
+import { ensurePki, type Pki } from "./pki.js";
+import type { Vcsim } from "./vcsim.js";
+
+export interface EnginesContext {
+  name: string;
+  /** Run directory of the shared environment. */
+  dir: string;
+  /** Variables of its env file. */
+  env: Record<string, string>;
+  vcsim: Vcsim;
+  kube: Kube;
+  pkiDir: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    engines: EnginesContext;
+  }
+}
+
+/** The shared environment; throws (never skips) when the global setup did not provide one. */
+export function engines(): EnginesContext {
+  const ctx = inject("engines");
+  if (!ctx) throw new Error("engine-backed test run without the engines global setup (see vitest.config.ts)");
+  return ctx;
+}
+
+/** The environment's PKI (CA, wrong CA, service-account keys), to start extra engines with. */
+export const enginesPki = (): Promise<Pki> => ensurePki(engines().pkiDir);

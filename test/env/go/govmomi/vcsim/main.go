@@ -1,0 +1,171 @@
+// Command vcsim serves the govmomi vCenter simulator for this project's tests.
+//
+// It differs from govmomi's own vcsim in three ways the tests need:
+//   - -uuid-seed gives each instance distinct VM BIOS/instance UUIDs (the simulator derives
+//     them from the VM path, so two instances of one inventory would otherwise collide);
+//   - /vcsim/faults lets a test inject SOAP faults (NoPermission, NotAuthenticated, ...) through
+//     the simulator's FaultInjector, since the simulator checks no authorization itself;
+//   - it listens on loopback only and refuses any other address.
+package main
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/google/uuid"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+
+	_ "github.com/vmware/govmomi/vapi/simulator"
+)
+
+var version = "dev"
+
+func main() {
+	model := simulator.VPX()
+	flag.IntVar(&model.Datacenter, "dc", model.Datacenter, "datacenters")
+	flag.IntVar(&model.Cluster, "cluster", model.Cluster, "clusters per datacenter")
+	flag.IntVar(&model.ClusterHost, "host", model.ClusterHost, "hosts per cluster")
+	flag.IntVar(&model.Host, "standalone-host", model.Host, "standalone hosts per datacenter")
+	flag.IntVar(&model.Machine, "vm", model.Machine, "VMs per resource pool")
+	flag.IntVar(&model.Pool, "pool", model.Pool, "extra resource pools per compute resource")
+	flag.IntVar(&model.Folder, "folder", model.Folder, "folders")
+	flag.IntVar(&model.Portgroup, "pg", model.Portgroup, "distributed port groups per datacenter")
+	listen := flag.String("l", "127.0.0.1:0", "listen address (loopback only)")
+	cert := flag.String("tlscert", "", "TLS certificate file (PEM)")
+	key := flag.String("tlskey", "", "TLS key file (PEM)")
+	user := flag.String("username", "", "login username (any when empty)")
+	pass := flag.String("password", "", "login password (any when empty)")
+	seed := flag.String("uuid-seed", "", "seed mixed into every VM UUID so instances differ")
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	flag.Parse()
+
+	if *showVersion {
+		fmt.Println(version)
+		return
+	}
+	host, _, err := net.SplitHostPort(*listen)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("-l %q: vcsim listens on a loopback address only", *listen)
+	}
+
+	if err := model.Create(); err != nil {
+		log.Fatal(err)
+	}
+	if *seed != "" {
+		reseedUUIDs(model, *seed)
+	}
+
+	u := &url.URL{Host: *listen}
+	if *user != "" {
+		u.User = url.UserPassword(*user, *pass)
+	}
+	model.Service.Listen = u
+	model.Service.RegisterEndpoints = true
+	model.Service.ServeMux = http.NewServeMux()
+	model.Service.ServeMux.HandleFunc("/vcsim/faults", faultsHandler(model.Service))
+	if *cert != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			log.Fatal(err)
+		}
+		model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	} else {
+		model.Service.TLS = new(tls.Config)
+	}
+
+	s := model.Service.NewServer()
+	fmt.Printf("export GOVC_URL=%s GOVC_SIM_PID=%d\n", s.URL, os.Getpid())
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	s.Close()
+	model.Remove()
+}
+
+// reseedUUIDs rewrites each VM's BIOS and instance UUID from the seed and its original value.
+func reseedUUIDs(model *simulator.Model, seed string) {
+	ns := uuid.NewSHA1(uuid.NameSpaceOID, []byte(seed))
+	for _, ref := range model.Map().AllReference("VirtualMachine") {
+		vm := ref.(*simulator.VirtualMachine)
+		bios := uuid.NewSHA1(ns, []byte(vm.Config.Uuid)).String()
+		inst := uuid.NewSHA1(ns, []byte(vm.Config.InstanceUuid)).String()
+		vm.Config.Uuid, vm.Summary.Config.Uuid = bios, bios
+		vm.Config.InstanceUuid, vm.Summary.Config.InstanceUuid = inst, inst
+	}
+}
+
+// faultRule is the JSON body of POST /vcsim/faults.
+type faultRule struct {
+	Method     string                        `json:"method"`     // SOAP method or "*"
+	ObjectType string                        `json:"objectType"` // managed object type or "*"
+	ObjectName string                        `json:"objectName"` // entity name or "*"
+	Fault      string                        `json:"fault"`      // NoPermission, NotAuthenticated, ManagedObjectNotFound, SystemError
+	Privilege  string                        `json:"privilege"`  // NoPermission: privilege id reported
+	Object     *types.ManagedObjectReference `json:"object"`
+	Message    string                        `json:"message"`
+	MaxCount   int                           `json:"maxCount"`
+	SkipCount  int                           `json:"skipCount"`
+}
+
+var faultTypes = map[string]simulator.FaultType{
+	"NoPermission":          simulator.FaultTypeNoPermission,
+	"NotAuthenticated":      simulator.FaultTypeNotAuthenticated,
+	"ManagedObjectNotFound": simulator.FaultTypeManagedObjectNotFound,
+	"InvalidArgument":       simulator.FaultTypeInvalidArgument,
+	"SystemError":           simulator.FaultTypeGeneric,
+}
+
+func orAll(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}
+
+func faultsHandler(svc *simulator.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodDelete:
+			svc.FaultInjector().ClearRules()
+			w.WriteHeader(http.StatusNoContent)
+		case http.MethodPost:
+			var in faultRule
+			if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			ft, ok := faultTypes[in.Fault]
+			if !ok {
+				http.Error(w, "fault: one of NoPermission, NotAuthenticated, ManagedObjectNotFound, InvalidArgument, SystemError", http.StatusBadRequest)
+				return
+			}
+			rule := &simulator.FaultInjectionRule{
+				MethodName: orAll(in.Method), ObjectType: orAll(in.ObjectType), ObjectName: orAll(in.ObjectName),
+				FaultType: ft, Message: in.Message, MaxCount: in.MaxCount, SkipCount: in.SkipCount,
+				Probability: 1, Enabled: true,
+			}
+			if in.Fault == "NoPermission" && (in.Privilege != "" || in.Object != nil) {
+				rule.FaultType = simulator.FaultTypeCustom
+				rule.Fault = &types.NoPermission{Object: in.Object, PrivilegeId: in.Privilege}
+			}
+			svc.FaultInjector().AddRule(rule)
+			w.WriteHeader(http.StatusCreated)
+		case http.MethodGet:
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"rules": len(svc.FaultInjector().GetRules())})
+		default:
+			http.Error(w, "GET, POST or DELETE", http.StatusMethodNotAllowed)
+		}
+	}
+}
