@@ -1,0 +1,183 @@
+// A logged-in vCenter session: service content, Login/Logout, keep-alive with CurrentTime
+// (SessionIsActive needs Sessions.ValidateSession, which a read-only role lacks), and one
+// transparent re-login when vCenter answers NotAuthenticated (expired or terminated session).
+import { NotAuthenticatedFault } from "./errors.js";
+import { HttpTransport, type TransportOptions } from "./http.js";
+import { asMoRef, asNumber, asObject, asString, type Decoded } from "./soap/codec.js";
+import { SoapClient, type CallOptions } from "./soap/client.js";
+import type { Operation } from "./soap/wsdl.js";
+import { moRef, type MoRef, type ServiceContent, type UserSession } from "./types.js";
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Called at every login, so a rotated password is picked up without a restart. */
+export type CredentialSource = () => Credentials | Promise<Credentials>;
+
+export interface SessionOptions extends TransportOptions {
+  credentials: CredentialSource;
+  /** SOAP endpoint path, default /sdk. */
+  path?: string;
+}
+
+const SERVICE_INSTANCE = moRef("ServiceInstance", "ServiceInstance");
+
+function parseServiceContent(d: Decoded): ServiceContent {
+  const o = asObject(d);
+  const ref = (k: string) => {
+    const r = asMoRef(o?.[k]);
+    if (!r) throw new Error(`RetrieveServiceContent: no ${k} in the answer`);
+    return r;
+  };
+  const about = asObject(o?.about) ?? {};
+  return {
+    rootFolder: ref("rootFolder"),
+    propertyCollector: ref("propertyCollector"),
+    viewManager: ref("viewManager"),
+    sessionManager: ref("sessionManager"),
+    searchIndex: ref("searchIndex"),
+    authorizationManager: asMoRef(o?.authorizationManager),
+    about: {
+      name: asString(about.name) ?? "",
+      fullName: asString(about.fullName) ?? "",
+      version: asString(about.version) ?? "",
+      apiVersion: asString(about.apiVersion) ?? "",
+      instanceUuid: asString(about.instanceUuid),
+      apiType: asString(about.apiType) ?? "",
+    },
+  };
+}
+
+export function parseUserSession(d: Decoded): UserSession | undefined {
+  const o = asObject(d);
+  if (!o) return undefined;
+  return {
+    key: asString(o.key) ?? "",
+    userName: asString(o.userName) ?? "",
+    loginTime: asString(o.loginTime),
+    lastActiveTime: asString(o.lastActiveTime),
+    callCount: asNumber(o.callCount),
+  };
+}
+
+export class VsphereSession {
+  readonly transport: HttpTransport;
+  readonly soap: SoapClient;
+  private content?: ServiceContent;
+  private loginInFlight?: Promise<void>;
+  private keepAliveTimer?: NodeJS.Timeout;
+  private closed = false;
+  /** Increments at every login: server-side views and filters belong to one session. */
+  generation = 0;
+  /** The user of the current session (never the password). */
+  userName = "";
+
+  constructor(private readonly opts: SessionOptions) {
+    this.transport = new HttpTransport(opts);
+    this.soap = new SoapClient(this.transport, opts.path ?? "/sdk");
+  }
+
+  /** Connects and logs in. */
+  static async connect(opts: SessionOptions, signal?: AbortSignal): Promise<VsphereSession> {
+    const s = new VsphereSession(opts);
+    try {
+      await s.login(signal);
+    } catch (err) {
+      s.transport.close();
+      throw err;
+    }
+    return s;
+  }
+
+  get serviceContent(): ServiceContent {
+    if (!this.content) throw new Error("vSphere session used before login");
+    return this.content;
+  }
+
+  get stats() {
+    return this.transport.stats;
+  }
+
+  /** Fetches the service content (once) and logs in with the current credentials. */
+  login(signal?: AbortSignal): Promise<void> {
+    this.loginInFlight ??= this.doLogin(signal).finally(() => (this.loginInFlight = undefined));
+    return this.loginInFlight;
+  }
+
+  private async doLogin(signal?: AbortSignal): Promise<void> {
+    if (!this.content) {
+      this.content = parseServiceContent(
+        await this.soap.call("RetrieveServiceContent", SERVICE_INSTANCE, {}, { signal }),
+      );
+      if (this.content.about.apiVersion) this.soap.setApiVersion(this.content.about.apiVersion);
+    }
+    this.soap.clearSession();
+    const { username, password } = await this.opts.credentials();
+    const res = await this.soap.call(
+      "Login",
+      this.content.sessionManager,
+      { userName: username, password, locale: "en_US" },
+      { signal },
+    );
+    this.userName = parseUserSession(res)?.userName ?? username;
+    this.generation++;
+  }
+
+  /**
+   * Calls a SOAP method; when vCenter says the session is gone, logs in again once and repeats
+   * the call. Faults and transport errors propagate typed.
+   */
+  async call(
+    method: Operation,
+    self: MoRef,
+    args: Record<string, unknown> = {},
+    opts: CallOptions = {},
+  ): Promise<Decoded> {
+    if (this.closed) throw new Error(`vSphere session closed; cannot call ${method}`);
+    const generation = this.generation;
+    try {
+      return await this.soap.call(method, self, args, opts);
+    } catch (err) {
+      if (!(err instanceof NotAuthenticatedFault) || method === "Login" || method === "Logout") throw err;
+      // Another call may already have logged in again since this one was sent.
+      if (this.generation === generation) await this.login(opts.signal);
+      return await this.soap.call(method, self, args, opts);
+    }
+  }
+
+  /** Server time; the cheapest authenticated call, used as keep-alive. */
+  async currentTime(signal?: AbortSignal): Promise<string> {
+    return asString(await this.call("CurrentTime", SERVICE_INSTANCE, {}, { signal })) ?? "";
+  }
+
+  /** Keeps the session from idling out; each tick is one CurrentTime call. */
+  startKeepAlive(intervalMs: number, onError: (err: unknown) => void = () => {}): void {
+    this.stopKeepAlive();
+    this.keepAliveTimer = setInterval(() => void this.currentTime().catch(onError), intervalMs);
+    this.keepAliveTimer.unref();
+  }
+
+  stopKeepAlive(): void {
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+  }
+
+  /** Logs out (best effort) and releases the connection pool. */
+  async close(signal?: AbortSignal): Promise<void> {
+    if (this.closed) return;
+    this.stopKeepAlive();
+    try {
+      if (this.content && this.soap.hasSession()) {
+        await this.soap.call("Logout", this.content.sessionManager, {}, { signal, timeoutMs: 5000 });
+      }
+    } catch {
+      // Logging out of a dead or expired session has nothing left to clean up.
+    } finally {
+      this.closed = true;
+      this.soap.clearSession();
+      this.transport.close();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// Call accounting: every SOAP and REST call is counted and timed by method, so metrics and
+// benchmarks report exact vCenter round trips (and tests can assert them).
+
+export interface MethodStats {
+  calls: number;
+  errors: number;
+  totalMs: number;
+}
+
+export type CallListener = (api: "soap" | "rest", method: string, ms: number, ok: boolean) => void;
+
+export class CallStats {
+  private readonly byMethod = new Map<string, MethodStats>();
+  private readonly listeners: CallListener[] = [];
+
+  record(api: "soap" | "rest", method: string, ms: number, ok: boolean): void {
+    const key = `${api}:${method}`;
+    let s = this.byMethod.get(key);
+    if (!s) this.byMethod.set(key, (s = { calls: 0, errors: 0, totalMs: 0 }));
+    s.calls++;
+    s.totalMs += ms;
+    if (!ok) s.errors++;
+    for (const l of this.listeners) l(api, method, ms, ok);
+  }
+
+  /** Subscribes to every recorded call (for Prometheus histograms); returns an unsubscribe function. */
+  onCall(listener: CallListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+
+  /** Calls per "soap:Method" / "rest:METHOD path" key. */
+  snapshot(): Record<string, MethodStats> {
+    return Object.fromEntries([...this.byMethod].map(([k, v]) => [k, { ...v }]));
+  }
+
+  total(api?: "soap" | "rest"): number {
+    let n = 0;
+    for (const [k, v] of this.byMethod) if (!api || k.startsWith(`${api}:`)) n += v.calls;
+    return n;
+  }
+
+  reset(): void {
+    this.byMethod.clear();
+  }
+}
