@@ -94,11 +94,12 @@ async function prepareSource(e: Engine, paths: CachePaths): Promise<string> {
   const scratch = join(paths.build, e.name);
   await rm(scratch, { recursive: true, force: true });
   await cp(e.dir, scratch, { recursive: true });
-  const { stdout } = await run("go", ["list", "-m", "-f", "{{.Dir}}", e.embedFrom.module], {
+  // `go mod download -json` fetches the required version when the module cache lacks it.
+  const { stdout } = await run("go", ["mod", "download", "-json", e.embedFrom.module], {
     cwd: scratch,
     env: { ...process.env, GOFLAGS: "-mod=readonly -buildvcs=false", GOWORK: "off" },
   });
-  const moduleDir = stdout.trim();
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir ?? "";
   if (!moduleDir) throw new Error(`go list -m ${e.embedFrom.module}: module directory not found`);
   for (const f of e.embedFrom.files) await cp(join(moduleDir, f), join(scratch, f.split("/").pop() as string));
   return scratch;
