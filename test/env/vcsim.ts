@@ -98,7 +98,15 @@ async function launch(dir: string, v: Vcsim, pki: Pki): Promise<void> {
   const bin = join(engineBinDir(engine("govmomi")), "vcsim");
   // The password reaches vcsim as an argument; the run directory is private to this user.
   const info = await startProc({ name: v.name, command: bin, args: args(v, cert), dir });
-  await waitReady(info, () => probe(v), 60_000, dir);
+  // The simulator builds its whole inventory before listening: allow for large ones.
+  const o = v.options;
+  const vms = o.vmsPerPool * o.datacenters * (o.clustersPerDatacenter + o.standaloneHosts);
+  try {
+    await waitReady(info, () => probe(v), 60_000 + vms * 40, dir);
+  } catch (err) {
+    await stopProc(dir, v.name);
+    throw err;
+  }
 }
 
 /** Starts a vcsim instance (or returns the running one with this name). */
