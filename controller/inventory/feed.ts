@@ -1,0 +1,87 @@
+// Keeps an InventoryStore current for one vCenter: one container view over the whole inventory,
+// one property filter, WaitForUpdatesEx long polls. No polling, no per-node searches. Failures
+// mark the vCenter unhealthy (so planners never act on a stale or partial inventory) and the feed
+// reconnects with capped exponential backoff; a re-login starts from a fresh view.
+import { setTimeout as sleep } from "node:timers/promises";
+import { ManagedObjectNotFoundFault } from "../../vsphere/errors.js";
+import { VM_SUMMARY_PATHS } from "../../vsphere/inventory.js";
+import { createContainerView, destroyView, watch, type PropertySpec } from "../../vsphere/property.js";
+import type { VsphereSession } from "../../vsphere/session.js";
+import type { InventoryStore } from "./store.js";
+
+export const INVENTORY_TYPES: PropertySpec[] = [
+  { type: "VirtualMachine", pathSet: [...VM_SUMMARY_PATHS] },
+  { type: "HostSystem", pathSet: ["name", "parent"] },
+  { type: "ClusterComputeResource", pathSet: ["name", "parent"] },
+  { type: "ComputeResource", pathSet: ["name", "parent"] },
+  { type: "Datacenter", pathSet: ["name", "parent"] },
+  { type: "ResourcePool", pathSet: ["name", "parent", "owner"] },
+  { type: "Folder", pathSet: ["name", "parent"] },
+];
+
+export interface FeedOptions {
+  signal: AbortSignal;
+  /** Long-poll length; the idle cost is one WaitForUpdatesEx per this many seconds. */
+  maxWaitSeconds?: number;
+  /** Cap of the reconnect backoff. */
+  maxBackoffMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/** Runs until the signal aborts. */
+export async function runInventoryFeed(
+  session: VsphereSession,
+  vcenter: string,
+  store: InventoryStore,
+  opts: FeedOptions,
+): Promise<void> {
+  let backoff = 500;
+  while (!opts.signal.aborted) {
+    try {
+      await feedOnce(session, vcenter, store, opts);
+      backoff = 500;
+    } catch (err) {
+      if (opts.signal.aborted) return;
+      store.markUnhealthy(vcenter, describe(err));
+      opts.onError?.(err);
+      await sleep(backoff, undefined, { signal: opts.signal }).catch(() => {});
+      backoff = Math.min(backoff * 2, opts.maxBackoffMs ?? 30_000);
+    }
+  }
+}
+
+/** One view + filter lifetime; returns when the session changed (re-login) so the caller starts over. */
+async function feedOnce(
+  session: VsphereSession,
+  vcenter: string,
+  store: InventoryStore,
+  opts: FeedOptions,
+): Promise<void> {
+  if (session.generation === 0) await session.login(opts.signal);
+  const generation = session.generation;
+  const view = await createContainerView(
+    session,
+    INVENTORY_TYPES.map((t) => t.type),
+    { signal: opts.signal },
+  );
+  try {
+    const feed = watch(
+      session,
+      { props: INVENTORY_TYPES, source: { view } },
+      { signal: opts.signal, maxWaitSeconds: opts.maxWaitSeconds ?? 300 },
+    );
+    for await (const batch of feed) {
+      if (session.generation !== generation && !batch.initial) return;
+      store.applyBatch(vcenter, batch);
+      if (!batch.truncated) store.markHealthy(vcenter);
+    }
+  } catch (err) {
+    // The view died with its session (re-login happened inside the watch): start over.
+    if (err instanceof ManagedObjectNotFoundFault && session.generation !== generation) return;
+    throw err;
+  } finally {
+    if (session.generation === generation && !opts.signal.aborted) await destroyView(session, view).catch(() => {});
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { ObjectUpdate, UpdateBatch } from "../../vsphere/property.js";
+import { moRef } from "../../vsphere/types.js";
+import { InventoryStore } from "./store.js";
+
+const enter = (type: string, value: string, values: Record<string, unknown>): ObjectUpdate => ({
+  kind: "enter",
+  obj: moRef(type, value),
+  changes: Object.entries(values).map(([path, value]) => ({ path, op: "assign" as const, value: value as never })),
+  missing: [],
+});
+const batch = (updates: ObjectUpdate[], extra: Partial<UpdateBatch> = {}): UpdateBatch => ({
+  initial: false,
+  truncated: false,
+  version: "1",
+  updates,
+  ...extra,
+});
+const guestNet = (ip: string) => [{ network: "VM Network", ipAddress: ip, connected: "true", deviceConfigId: "4000" }];
+
+const base = [
+  enter("Datacenter", "dc-1", { name: "DC0", parent: moRef("Folder", "group-d1") }),
+  enter("Folder", "group-v1", { name: "vm", parent: moRef("Datacenter", "dc-1") }),
+  enter("VirtualMachine", "vm-1", {
+    name: "node-a",
+    "config.uuid": "4211AAAA-0000-0000-0000-000000000001",
+    "guest.hostName": "Node-A.example",
+    "guest.net": guestNet("10.0.0.5"),
+    parent: moRef("Folder", "group-v1"),
+  }),
+];
+
+describe("InventoryStore", () => {
+  it("is synced only after a non-truncated batch, and indexes by uuid, DNS name and IP", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base.slice(0, 1), { initial: true, truncated: true }));
+    expect(s.synced).toBe(false);
+    s.applyBatch("vc1", batch(base.slice(1)));
+    expect(s.synced).toBe(true);
+    expect(s.vmByUuid("4211aaaa-0000-0000-0000-000000000001").map((v) => v.name)).toEqual(["node-a"]);
+    expect(s.vmsByDnsName("node-a.EXAMPLE").map((v) => v.name)).toEqual(["node-a"]);
+    expect(s.vmsByIp("10.0.0.5").map((v) => v.datacenter)).toEqual(["DC0"]);
+  });
+
+  it("applies modify and leave, and reports changed and removed VMs", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    const seen: string[] = [];
+    s.onVmChange = (changed, removed) =>
+      seen.push(...changed.map((v) => `changed:${v.name}:${v.powerState}`), ...removed.map((v) => `removed:${v.name}`));
+    s.applyBatch(
+      "vc1",
+      batch([
+        {
+          kind: "modify",
+          obj: moRef("VirtualMachine", "vm-1"),
+          changes: [{ path: "runtime.powerState", op: "assign", value: "poweredOff" }],
+          missing: [],
+        },
+      ]),
+    );
+    s.applyBatch("vc1", batch([{ kind: "leave", obj: moRef("VirtualMachine", "vm-1"), changes: [], missing: [] }]));
+    expect(seen).toEqual(["changed:node-a:poweredOff", "removed:node-a"]);
+    expect(s.vmByUuid("4211aaaa-0000-0000-0000-000000000001")).toEqual([]);
+  });
+
+  it("is not synced while any vCenter is unhealthy, and keeps its data", () => {
+    const s = new InventoryStore(["vc1", "vc2"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    expect(s.synced).toBe(false); // vc2 never delivered
+    s.applyBatch("vc2", batch([], { initial: true }));
+    expect(s.synced).toBe(true);
+    s.markUnhealthy("vc1", "TransportError: down");
+    expect(s.synced).toBe(false);
+    expect(s.unhealthy()).toEqual([{ vcenter: "vc1", reason: "TransportError: down" }]);
+    expect(s.allVms()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,217 @@
+// The in-memory inventory: one owner (the feed of each vCenter writes through applyBatch), one
+// update path, read by the planners through InventoryView. Holds VMs with indexes by BIOS UUID,
+// guest DNS name and IP, and the parent objects (hosts, clusters, datacenters, pools, folders).
+import { decodeVmSummary } from "../../vsphere/inventory.js";
+import type { UpdateBatch } from "../../vsphere/property.js";
+import { asMoRef, asString, type Decoded } from "../../vsphere/soap/codec.js";
+import { moKey, type MoRef } from "../../vsphere/types.js";
+import type { InventoryObject, InventoryView, InventoryVm, Tag } from "./types.js";
+
+interface VcenterState {
+  synced: boolean;
+  unhealthy?: string;
+  /** Raw property values per object key ("VirtualMachine:vm-42"). */
+  props: Map<string, { ref: MoRef; values: Record<string, Decoded> }>;
+  vms: Map<string, InventoryVm>;
+  objects: Map<string, InventoryObject>;
+  tags: Map<string, Tag[]>;
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+function addTo(index: Map<string, Set<string>>, key: string | undefined, id: string): void {
+  if (!key) return;
+  let s = index.get(key);
+  if (!s) index.set(key, (s = new Set()));
+  s.add(id);
+}
+
+export class InventoryStore implements InventoryView {
+  private readonly vcenters = new Map<string, VcenterState>();
+  private byUuid = new Map<string, Set<string>>();
+  private byDns = new Map<string, Set<string>>();
+  private byIp = new Map<string, Set<string>>();
+  private indexDirty = true;
+  /** Called after each applied batch with the VMs whose summary changed (for event-driven updates). */
+  onVmChange: (vms: InventoryVm[], removed: InventoryVm[]) => void = () => {};
+
+  constructor(readonly vcenterNames: string[]) {
+    for (const n of vcenterNames) this.vcenters.set(n, this.fresh());
+  }
+
+  private fresh(): VcenterState {
+    return { synced: false, props: new Map(), vms: new Map(), objects: new Map(), tags: new Map() };
+  }
+
+  private state(vcenter: string): VcenterState {
+    const s = this.vcenters.get(vcenter);
+    if (!s) throw new Error(`inventory: unknown vCenter ${vcenter}`);
+    return s;
+  }
+
+  get synced(): boolean {
+    return [...this.vcenters.values()].every((s) => s.synced && !s.unhealthy);
+  }
+
+  isSynced(vcenter: string): boolean {
+    const s = this.state(vcenter);
+    return s.synced && !s.unhealthy;
+  }
+
+  unhealthy(): { vcenter: string; reason: string }[] {
+    return [...this.vcenters]
+      .filter(([, s]) => s.unhealthy)
+      .map(([vcenter, s]) => ({ vcenter, reason: s.unhealthy as string }));
+  }
+
+  markUnhealthy(vcenter: string, reason: string): void {
+    this.state(vcenter).unhealthy = reason;
+  }
+
+  markHealthy(vcenter: string): void {
+    this.state(vcenter).unhealthy = undefined;
+  }
+
+  /** Applies one change-feed batch; an initial batch replaces the vCenter's state. */
+  applyBatch(vcenter: string, batch: UpdateBatch): void {
+    let s = this.state(vcenter);
+    if (batch.initial) {
+      const unhealthy = s.unhealthy;
+      const tags = s.tags;
+      s = this.fresh();
+      s.unhealthy = unhealthy;
+      s.tags = tags; // tags are refreshed on their own cadence
+      this.vcenters.set(vcenter, s);
+    }
+    const touched = new Set<string>();
+    const removed: InventoryVm[] = [];
+    for (const u of batch.updates) {
+      const key = moKey(u.obj);
+      if (u.kind === "leave") {
+        s.props.delete(key);
+        s.objects.delete(key);
+        const vm = s.vms.get(key);
+        if (vm) removed.push(vm);
+        s.vms.delete(key);
+        continue;
+      }
+      let entry = s.props.get(key);
+      if (!entry) s.props.set(key, (entry = { ref: u.obj, values: {} }));
+      for (const c of u.changes) {
+        if (c.op === "remove" || c.op === "indirectRemove") delete entry.values[c.path];
+        else entry.values[c.path] = c.value;
+      }
+      touched.add(key);
+    }
+    const changed: InventoryVm[] = [];
+    // Objects first, so VMs resolve their datacenter through fresh parents.
+    for (const key of touched) {
+      const e = s.props.get(key);
+      if (!e || e.ref.type === "VirtualMachine") continue;
+      s.objects.set(key, {
+        vcenter,
+        ref: e.ref,
+        name: asString(e.values.name) ?? "",
+        parent: asMoRef(e.values.parent) ?? asMoRef(e.values.owner),
+      });
+    }
+    for (const key of touched) {
+      const e = s.props.get(key);
+      if (!e || e.ref.type !== "VirtualMachine") continue;
+      const vm: InventoryVm = {
+        ...decodeVmSummary(e.ref, e.values),
+        vcenter,
+        datacenter: this.datacenterOf(s, asMoRef(e.values.parent)),
+      };
+      s.vms.set(key, vm);
+      changed.push(vm);
+    }
+    if (!batch.truncated) s.synced = true;
+    this.indexDirty = true;
+    if (changed.length > 0 || removed.length > 0) this.onVmChange(changed, removed);
+  }
+
+  private datacenterOf(s: VcenterState, start: MoRef | undefined): string | undefined {
+    let cur = start;
+    for (let i = 0; cur && i < 64; i++) {
+      const o = s.objects.get(moKey(cur));
+      if (!o) return undefined;
+      if (o.ref.type === "Datacenter") return o.name;
+      cur = o.parent;
+    }
+    return undefined;
+  }
+
+  private reindex(): void {
+    if (!this.indexDirty) return;
+    this.byUuid = new Map();
+    this.byDns = new Map();
+    this.byIp = new Map();
+    for (const [vc, s] of this.vcenters) {
+      for (const [key, vm] of s.vms) {
+        const id = `${vc}\u0000${key}`;
+        addTo(this.byUuid, vm.uuid && lower(vm.uuid), id);
+        addTo(this.byDns, vm.guestHostName && lower(vm.guestHostName), id);
+        for (const nic of vm.nics) for (const ip of nic.ipAddresses) addTo(this.byIp, lower(ip), id);
+      }
+    }
+    this.indexDirty = false;
+  }
+
+  private resolve(ids: Set<string> | undefined): InventoryVm[] {
+    if (!ids) return [];
+    const out: InventoryVm[] = [];
+    for (const id of ids) {
+      const [vc, key] = id.split("\u0000");
+      const vm = this.vcenters.get(vc)?.vms.get(key);
+      if (vm) out.push(vm);
+    }
+    return out;
+  }
+
+  vmByUuid(uuid: string): InventoryVm[] {
+    this.reindex();
+    return this.resolve(this.byUuid.get(lower(uuid)));
+  }
+
+  vmsByDnsName(name: string): InventoryVm[] {
+    this.reindex();
+    return this.resolve(this.byDns.get(lower(name)));
+  }
+
+  vmsByIp(ip: string): InventoryVm[] {
+    this.reindex();
+    return this.resolve(this.byIp.get(lower(ip)));
+  }
+
+  vm(vcenter: string, ref: MoRef): InventoryVm | undefined {
+    return this.vcenters.get(vcenter)?.vms.get(moKey(ref));
+  }
+
+  object(vcenter: string, ref: MoRef): InventoryObject | undefined {
+    return this.vcenters.get(vcenter)?.objects.get(moKey(ref));
+  }
+
+  /** Objects of one type in a vCenter (for tag refreshes). */
+  objectsOfType(vcenter: string, types: string[]): InventoryObject[] {
+    return [...this.state(vcenter).objects.values()].filter((o) => types.includes(o.ref.type));
+  }
+
+  allVms(): InventoryVm[] {
+    return [...this.vcenters.values()].flatMap((s) => [...s.vms.values()]);
+  }
+
+  tagsOf(vcenter: string, ref: MoRef): Tag[] | undefined {
+    return this.vcenters.get(vcenter)?.tags.get(moKey(ref));
+  }
+
+  /** Replaces the tags of the given objects (objects absent from `tags` get none). */
+  setTags(vcenter: string, tags: Map<string, Tag[]>, objects: MoRef[]): void {
+    const s = this.state(vcenter);
+    for (const ref of objects) s.tags.set(moKey(ref), tags.get(moKey(ref)) ?? []);
+  }
+
+  counts(): { vcenter: string; vms: number; objects: number }[] {
+    return [...this.vcenters].map(([vcenter, s]) => ({ vcenter, vms: s.vms.size, objects: s.objects.size }));
+  }
+}

@@ -1,0 +1,102 @@
+// The controller's inventory follows vCenter through the change feed: full state on start,
+// power changes without polling, unhealthy while vCenter is down, re-synced after it returns.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { engines, enginesPki } from "../env/context.js";
+import { restartVcsim, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
+import { VsphereSession } from "../../vsphere/session.js";
+import { InventoryStore } from "../../controller/inventory/store.js";
+import { runInventoryFeed } from "../../controller/inventory/feed.js";
+
+const run = promisify(execFile);
+
+async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe("inventory feed", () => {
+  let v: Vcsim;
+  let dir: string;
+  let session: VsphereSession;
+  let store: InventoryStore;
+  const ac = new AbortController();
+  let feed: Promise<void>;
+  const govc = async (...args: string[]) => {
+    const env = { ...process.env, ...engines().env, GOVC_URL: v.url };
+    return (await run("govc", args, { env })).stdout;
+  };
+
+  beforeAll(async () => {
+    dir = engines().dir;
+    v = await startVcsim(dir, await enginesPki(), {
+      name: "vcsim-feed",
+      datacenters: 2,
+      clustersPerDatacenter: 1,
+      hostsPerCluster: 2,
+      vmsPerPool: 3,
+    });
+    session = await VsphereSession.connect({
+      host: v.host,
+      port: v.port,
+      tls: { caFile: v.caFile },
+      credentials: () => ({ username: v.username, password: v.password }),
+      attempts: 1,
+    });
+    store = new InventoryStore(["vc1"]);
+    feed = runInventoryFeed(session, "vc1", store, { signal: ac.signal, maxWaitSeconds: 5, maxBackoffMs: 500 });
+  });
+  afterAll(async () => {
+    ac.abort();
+    await feed;
+    await session.close();
+    await stopVcsim(dir, "vcsim-feed");
+  });
+
+  it("loads the full inventory, matching govc", async () => {
+    await until("initial sync", () => store.synced);
+    const govcVms = (await govc("find", "/", "-type", "m")).trim().split("\n").filter(Boolean);
+    expect(store.allVms().length).toBe(govcVms.length);
+    const vm = store.allVms().find((x) => x.name === "DC1_C0_RP0_VM0");
+    expect(vm?.datacenter).toBe("DC1");
+    const info = JSON.parse(await govc("vm.info", "-json", "/DC1/vm/DC1_C0_RP0_VM0")) as {
+      virtualMachines: { config: { uuid: string } }[];
+    };
+    expect(vm?.uuid).toBe(info.virtualMachines[0].config.uuid);
+    expect(store.vmByUuid(vm?.uuid ?? "").map((x) => x.name)).toEqual(["DC1_C0_RP0_VM0"]);
+    expect(store.object("vc1", vm?.host ?? { type: "", value: "" })?.ref.type).toBe("HostSystem");
+  });
+
+  it("follows a power-off made by another client, without polling", async () => {
+    await until("initial sync", () => store.synced);
+    const calls = session.stats.snapshot();
+    await govc("vm.power", "-off", "/DC0/vm/DC0_C0_RP0_VM1");
+    await until(
+      "power-off seen",
+      () => store.allVms().find((x) => x.name === "DC0_C0_RP0_VM1")?.powerState === "poweredOff",
+    );
+    const after = session.stats.snapshot();
+    // Only WaitForUpdatesEx long polls were issued: no reads, no searches.
+    const newCalls = Object.entries(after)
+      .filter(([k, s]) => s.calls !== (calls[k]?.calls ?? 0))
+      .map(([k]) => k);
+    expect(newCalls).toEqual(["soap:WaitForUpdatesEx"]);
+  });
+
+  it("is unhealthy while vCenter is down and re-syncs after it returns", async () => {
+    await until("initial sync", () => store.synced);
+    await stopVcsim(dir, "vcsim-feed");
+    await until("unhealthy", () => !store.synced && store.unhealthy().length === 1, 30_000);
+    expect(store.unhealthy()[0].reason).toMatch(/TransportError/);
+    // The inventory is kept, not emptied, while vCenter is away.
+    expect(store.allVms().length).toBeGreaterThan(0);
+    await restartVcsim(dir, await enginesPki(), v);
+    await until("re-synced", () => store.synced, 30_000);
+    expect(store.allVms().find((x) => x.name === "DC0_C0_RP0_VM1")?.powerState).toBe("poweredOn"); // a fresh simulator
+  });
+});
