@@ -90,6 +90,10 @@ export class ResourceInUseFault extends VimFault {
 export class NotFoundFault extends VimFault {
   override name = "NotFoundFault";
 }
+/** vCenter refused to remove something still in use (e.g. a role with permissions, failIfUsed). */
+export class RemoveFailedFault extends VimFault {
+  override name = "RemoveFailedFault";
+}
 
 const FAULT_CLASSES: Record<string, typeof VimFault> = {
   NotAuthenticated: NotAuthenticatedFault,
@@ -101,6 +105,7 @@ const FAULT_CLASSES: Record<string, typeof VimFault> = {
   InvalidArgument: InvalidArgumentFault,
   ResourceInUse: ResourceInUseFault,
   NotFound: NotFoundFault,
+  RemoveFailed: RemoveFailedFault,
 };
 
 export function vimFault(fault: string, message: string, method: string, detail: Record<string, unknown>): VimFault {

@@ -9,8 +9,15 @@ export interface PropertySpec {
   pathSet: string[];
 }
 
-/** Objects to read: one object, or every object of a container view. */
-export type ObjectSource = { obj: MoRef } | { view: MoRef };
+/**
+ * Objects to read: one object, every object of a container view, or the objects reached from
+ * `from` along a reference property (`recursive`: follow it again from each, e.g. the whole
+ * parent chain in one call).
+ */
+export type ObjectSource =
+  | { obj: MoRef }
+  | { view: MoRef }
+  | { along: { from: MoRef; type: string; path: string; recursive: boolean; skipStart: boolean } };
 
 export interface FilterSpec {
   props: PropertySpec[];
@@ -24,22 +31,36 @@ export interface ObjectContent {
   missing: { path: string; fault: string }[];
 }
 
+function encodeObjectSet(source: ObjectSource): Record<string, unknown> {
+  if ("obj" in source) return { obj: moArg(source.obj), skip: false };
+  if ("view" in source) {
+    return {
+      obj: moArg(source.view),
+      skip: true,
+      selectSet: [typed("TraversalSpec", { name: "view", type: "ContainerView", path: "view", skip: false })],
+    };
+  }
+  const a = source.along;
+  const name = "along";
+  const traversal = typed("TraversalSpec", {
+    name,
+    type: a.type,
+    path: a.path,
+    skip: false,
+    ...(a.recursive ? { selectSet: [{ name }] } : {}),
+  });
+  return { obj: moArg(a.from), skip: a.skipStart, selectSet: [traversal] };
+}
+
 function encodeFilterSpec(spec: FilterSpec): Record<string, unknown> {
-  const objectSet =
-    "obj" in spec.source
-      ? { obj: moArg(spec.source.obj), skip: false }
-      : {
-          obj: moArg(spec.source.view),
-          skip: true,
-          selectSet: [typed("TraversalSpec", { name: "view", type: "ContainerView", path: "view", skip: false })],
-        };
+  const objectSet = encodeObjectSet(spec.source);
   return {
     propSet: spec.props.map((p) => ({ type: p.type, all: false, pathSet: p.pathSet })),
     objectSet: [objectSet],
   };
 }
 
-function decodeObjectContent(d: Decoded): ObjectContent | undefined {
+export function decodeObjectContent(d: Decoded): ObjectContent | undefined {
   const o = asObject(d);
   const obj = asMoRef(o?.obj);
   if (!o || !obj) return undefined;
@@ -126,18 +147,29 @@ export async function destroyView(session: VsphereSession, view: MoRef, signal?:
   await session.call("DestroyView", view, {}, { signal });
 }
 
-/** The parent chain of an object, nearest first, up to (and including) the root folder. */
+/** The parent chain of an object, nearest first, up to (and including) the root folder; one call. */
 export async function ancestry(
   session: VsphereSession,
   obj: MoRef,
   signal?: AbortSignal,
 ): Promise<{ ref: MoRef; name: string }[]> {
+  const found = await retrieveProperties(
+    session,
+    {
+      props: [{ type: "ManagedEntity", pathSet: ["name", "parent"] }],
+      source: { along: { from: obj, type: "ManagedEntity", path: "parent", recursive: true, skipStart: false } },
+    },
+    { signal },
+  );
+  const byKey = new Map(found.map((c) => [`${c.obj.type}:${c.obj.value}`, c]));
   const out: { ref: MoRef; name: string }[] = [];
-  let cur: MoRef | undefined = obj;
+  // The server's order is unspecified: rebuild the chain by following parent links.
+  let cur = asMoRef(byKey.get(`${obj.type}:${obj.value}`)?.props.parent);
   for (let depth = 0; cur && depth < 64; depth++) {
-    const props: Record<string, Decoded> = await objectProperties(session, cur, ["name", "parent"], signal);
-    if (cur !== obj) out.push({ ref: cur, name: asString(props.name) ?? "" });
-    cur = asMoRef(props.parent);
+    const c = byKey.get(`${cur.type}:${cur.value}`);
+    if (!c) break;
+    out.push({ ref: c.obj, name: asString(c.props.name) ?? "" });
+    cur = asMoRef(c.props.parent);
   }
   return out;
 }
