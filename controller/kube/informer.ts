@@ -94,7 +94,7 @@ export class NodeInformer {
         clearTimeout(watchdog);
         signal.removeEventListener("abort", onAbort);
         ctl?.abort();
-        if (err && !gone && !signal.aborted) reject(err instanceof Error ? err : new Error(String(err)));
+        if (err && !gone && !signal.aborted) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
         else resolve(gone);
       };
       const arm = () => {

@@ -30,6 +30,19 @@ export interface LeaderCallbacks {
   onNewLeader?(identity: string): void;
 }
 
+/**
+ * Lease times are MicroTime: the apiserver insists on six fractional digits, and the client's
+ * serializer writes Date.toISOString()'s three (a 400 "cannot parse .875Z as .000000").
+ */
+export class MicroTime extends Date {
+  override toISOString(): string {
+    return super.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  }
+  override toJSON(): string {
+    return this.toISOString();
+  }
+}
+
 const status = (err: unknown): number | undefined => (err as { code?: number })?.code;
 
 export class LeaderElector {
@@ -45,7 +58,7 @@ export class LeaderElector {
   }
 
   /** Tries once to acquire or renew; true when this process holds the lease afterwards. */
-  async tryAcquireOrRenew(now = new Date()): Promise<boolean> {
+  async tryAcquireOrRenew(now: Date = new MicroTime()): Promise<boolean> {
     const { name, namespace, identity, leaseDurationSeconds } = this.opts;
     const stamp = now.toISOString();
     let lease: V1Lease | undefined;
@@ -85,7 +98,7 @@ export class LeaderElector {
       holderIdentity: identity,
       leaseDurationSeconds,
       renewTime: now,
-      acquireTime: takeover ? now : spec.acquireTime,
+      acquireTime: takeover || !spec.acquireTime ? now : new MicroTime(spec.acquireTime),
       leaseTransitions: (spec.leaseTransitions ?? 0) + (takeover ? 1 : 0),
     };
     try {
@@ -143,7 +156,14 @@ export class LeaderElector {
     try {
       const lease = await this.api.readNamespacedLease({ name, namespace });
       if (lease.spec?.holderIdentity !== identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: "", renewTime: new Date(0), leaseDurationSeconds: 1 };
+      const acquireTime = lease.spec.acquireTime ? new MicroTime(lease.spec.acquireTime) : undefined;
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: "",
+        acquireTime,
+        renewTime: new MicroTime(0),
+        leaseDurationSeconds: 1,
+      };
       await this.api.replaceNamespacedLease({ name, namespace, body: lease });
     } catch {
       // Best effort: the lease expires on its own.

@@ -4,7 +4,7 @@ import { WorkQueue } from "./queue.js";
 describe("WorkQueue", () => {
   it("de-duplicates keys queued before a worker picks them up", async () => {
     const seen: string[] = [];
-    const q = new WorkQueue(async (k) => void seen.push(k), { workers: 1 });
+    const q = new WorkQueue((k) => Promise.resolve(void seen.push(k)), { workers: 1 });
     q.add("a");
     q.add("a");
     q.add("b");
@@ -41,9 +41,9 @@ describe("WorkQueue", () => {
     const times: number[] = [];
     const errors: number[] = [];
     const q = new WorkQueue(
-      async () => {
+      () => {
         times.push(Date.now());
-        if (times.length < 3) throw new Error("not yet");
+        return times.length < 3 ? Promise.reject(new Error("not yet")) : Promise.resolve();
       },
       { workers: 1, baseDelayMs: 20, onError: (_k, _e, n) => errors.push(n) },
     );
