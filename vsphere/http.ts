@@ -62,7 +62,12 @@ export class HttpTransport {
     this.attempts = Math.max(1, opts.attempts ?? 3);
     this.backoffMs = opts.backoffMs ?? 200;
     this.stats = opts.stats ?? new CallStats();
-    this.agent = new Agent({ keepAlive: true, maxSockets: 8, ...agentTlsOptions(this.tls) });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: 8,
+      ...(this.tls.thumbprint ? { maxCachedSessions: 0 } : {}),
+      ...agentTlsOptions(this.tls),
+    });
   }
 
   get origin(): string {
@@ -140,13 +145,17 @@ export class HttpTransport {
       const onAbort = () => fail(new TransportError(`${req.label}: aborted`, "aborted"));
       req.signal?.addEventListener("abort", onAbort, { once: true });
       r.on("socket", (s) => {
+        if (!this.tls.thumbprint) return;
         const sock = s as TLSSocket;
         const verify = () => {
           const e = checkPinned(this.tls, sock, `${this.host}:${this.port}`);
           if (e) fail(e);
         };
-        if (!sock.connecting && sock.authorized !== undefined && sock.getPeerCertificate().fingerprint) verify();
-        else sock.once("secureConnect", verify);
+        // A new socket is checked once its handshake completes; a reused keep-alive socket
+        // was checked then and still carries its certificate (sessions are not resumed while
+        // pinning, since a resumed TLS session presents no certificate to check).
+        if (sock.connecting) sock.once("secureConnect", verify);
+        else verify();
       });
       r.on("error", (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);

@@ -1,6 +1,15 @@
 // Typed VM inventory reads: the property paths the controller needs and the decoder from
 // PropertyCollector values to VmSummary. Used by both full loads and change feeds.
-import { asArray, asBoolean, asMoRef, asNumber, asObject, asString, type Decoded, type DecodedObject } from "./soap/codec.js";
+import {
+  asArray,
+  asBoolean,
+  asMoRef,
+  asNumber,
+  asObject,
+  asString,
+  type Decoded,
+  type DecodedObject,
+} from "./soap/codec.js";
 import type { GuestNic, MoRef, PowerState, VmSummary } from "./types.js";
 
 /** Property paths of a VmSummary, in one place so loads and watches agree. */

@@ -211,3 +211,13 @@ describe("malformed peers", () => {
     expect((err as TransportError).reason).toBe("timeout");
   });
 });
+
+describe("pinned thumbprint under concurrency", () => {
+  it("verifies every new connection, including ones opened in parallel", async () => {
+    const { vcsim } = engines();
+    const s = await connect(vcsim, { thumbprint: vcsim.thumbprintSha256 });
+    const times = await Promise.all(Array.from({ length: 6 }, () => s.currentTime()));
+    expect(times.every((t) => /^\d{4}-/.test(t))).toBe(true);
+    await s.close();
+  });
+});
