@@ -9,6 +9,10 @@ import { restartVcsim, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js
 import { VsphereSession } from "../../vsphere/session.js";
 import { InventoryStore } from "../../controller/inventory/store.js";
 import { runInventoryFeed } from "../../controller/inventory/feed.js";
+import { TagCache } from "../../controller/inventory/tags.js";
+import { RestClient } from "../../vsphere/rest/client.js";
+import { createCategory, createTag } from "../../vsphere/rest/tagging.js";
+import { attachTag } from "../../vsphere/rest/tag-association.js";
 
 const run = promisify(execFile);
 
@@ -86,6 +90,34 @@ describe("inventory feed", () => {
       .filter(([k, s]) => s.calls !== (calls[k]?.calls ?? 0))
       .map(([k]) => k);
     expect(newCalls).toEqual(["soap:WaitForUpdatesEx"]);
+  });
+
+  it("reads tags of parent objects in one batched call, with names cached", async () => {
+    await until("initial sync", () => store.synced);
+    const rest = RestClient.create({
+      host: v.host,
+      port: v.port,
+      tls: { caFile: v.caFile },
+      credentials: () => ({ username: v.username, password: v.password }),
+    });
+    const zone = await createCategory(rest, { name: "k8s-zone", cardinality: "SINGLE", associableTypes: [] });
+    const zoneA = await createTag(rest, { categoryId: zone, name: "zone-a" });
+    const host = store.objectsOfType("vc1", ["HostSystem"])[0];
+    const cluster = store.objectsOfType("vc1", ["ClusterComputeResource"])[0];
+    await attachTag(rest, zoneA, host.ref);
+    await attachTag(rest, zoneA, cluster.ref);
+    const cache = new TagCache("vc1", rest, store);
+    rest.stats.reset();
+    await cache.refresh();
+    expect(store.tagsOf("vc1", host.ref)).toEqual([{ category: "k8s-zone", name: "zone-a" }]);
+    expect(store.tagsOf("vc1", cluster.ref)).toEqual([{ category: "k8s-zone", name: "zone-a" }]);
+    const dc = store.objectsOfType("vc1", ["Datacenter"])[0];
+    expect(store.tagsOf("vc1", dc.ref)).toEqual([]);
+    // 1 batched list + 1 tag + 1 category; then each refresh is the batched list alone.
+    expect(rest.stats.total()).toBe(3);
+    await cache.refresh();
+    expect(rest.stats.total()).toBe(4);
+    await rest.close();
   });
 
   it("is unhealthy while vCenter is down and re-syncs after it returns", async () => {

@@ -73,4 +73,29 @@ describe("vSphere SOAP session", () => {
     await feed.return(undefined);
     await destroyView(s, view);
   });
+
+  it("follows truncated update sets until the initial state is complete", async () => {
+    const view = await createContainerView(s, ["VirtualMachine"]);
+    const all = await retrieveProperties(s, {
+      props: [{ type: "VirtualMachine", pathSet: ["name"] }],
+      source: { view },
+    });
+    const ac = new AbortController();
+    const feed = watch(
+      s,
+      { props: [{ type: "VirtualMachine", pathSet: ["name"] }], source: { view } },
+      { maxWaitSeconds: 5, maxObjectUpdates: 1, signal: ac.signal },
+    );
+    const seen: string[] = [];
+    let batches = 0;
+    for await (const b of feed) {
+      batches++;
+      seen.push(...b.updates.map((u) => u.obj.value));
+      if (!b.truncated) break;
+    }
+    ac.abort();
+    expect(batches).toBeGreaterThan(1);
+    expect(seen.sort()).toEqual(all.map((o) => o.obj.value).sort());
+    await destroyView(s, view);
+  });
 });

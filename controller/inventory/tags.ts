@@ -1,0 +1,98 @@
+// Tags on the inventory's parent objects (hosts, clusters, datacenters, pools, folders), read
+// through one REST session per vCenter: one batched list-attached-tags-on-objects call per
+// refresh, plus one GET per tag or category id not seen before (names are cached). Refreshes
+// run on a slow cadence and on demand (debounced) when a planner meets an object without tags.
+import type { RestClient } from "../../vsphere/rest/client.js";
+import { listAttachedTagsOnObjects } from "../../vsphere/rest/tag-association.js";
+import { getCategory, getTag } from "../../vsphere/rest/tagging.js";
+import { moKey } from "../../vsphere/types.js";
+import type { InventoryStore } from "./store.js";
+import type { Tag } from "./types.js";
+
+export const TAGGED_TYPES = [
+  "HostSystem",
+  "ClusterComputeResource",
+  "ComputeResource",
+  "Datacenter",
+  "ResourcePool",
+  "Folder",
+];
+
+export class TagCache {
+  private readonly tagNames = new Map<string, { name: string; categoryId: string }>();
+  private readonly categoryNames = new Map<string, string>();
+  private inFlight?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  /** Completed refreshes (for readiness and tests). */
+  refreshes = 0;
+
+  constructor(
+    private readonly vcenter: string,
+    private readonly client: RestClient,
+    private readonly store: InventoryStore,
+  ) {}
+
+  /** Reads the tags of every tagged-type object now; concurrent callers share one refresh. */
+  refresh(signal?: AbortSignal): Promise<void> {
+    this.inFlight ??= this.doRefresh(signal).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async doRefresh(signal?: AbortSignal): Promise<void> {
+    const objects = this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref);
+    const attached = await listAttachedTagsOnObjects(this.client, objects, signal);
+    const byObject = new Map<string, Tag[]>();
+    for (const a of attached) {
+      const tags: Tag[] = [];
+      for (const id of a.tagIds) {
+        const t = await this.tag(id, signal);
+        if (t) tags.push(t);
+      }
+      byObject.set(moKey(a.object), tags);
+    }
+    this.store.setTags(this.vcenter, byObject, objects);
+    this.refreshes++;
+  }
+
+  private async tag(id: string, signal?: AbortSignal): Promise<Tag | undefined> {
+    let t = this.tagNames.get(id);
+    if (!t) {
+      try {
+        const got = await getTag(this.client, id, signal);
+        t = { name: got.name, categoryId: got.categoryId };
+        this.tagNames.set(id, t);
+      } catch (err) {
+        if ((err as { notFound?: boolean }).notFound) return undefined; // deleted since it was listed
+        throw err;
+      }
+    }
+    let category = this.categoryNames.get(t.categoryId);
+    if (category === undefined) {
+      category = (await getCategory(this.client, t.categoryId, signal)).name;
+      this.categoryNames.set(t.categoryId, category);
+    }
+    return { category, name: t.name };
+  }
+
+  /** Forgets cached names (a renamed tag or category is read again at the next refresh). */
+  forgetNames(): void {
+    this.tagNames.clear();
+    this.categoryNames.clear();
+  }
+
+  /** Refreshes every `intervalMs` (names re-read every tenth time); errors go to onError. */
+  start(intervalMs: number, onError: (err: unknown) => void): void {
+    this.stop();
+    let n = 0;
+    this.timer = setInterval(() => {
+      if (++n % 10 === 0) this.forgetNames();
+      this.refresh().catch(onError);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
