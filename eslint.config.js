@@ -19,4 +19,8 @@ export default tseslint.config(
     },
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["bin/**/*.js", "eslint.config.js"],
+    languageOptions: { globals: { process: "readonly", URL: "readonly" } },
+  },
 );

@@ -74,8 +74,9 @@ async function feedOnce(
     );
     for await (const batch of feed) {
       if (session.generation !== generation && !batch.initial) return;
-      store.applyBatch(vcenter, batch);
+      // Healthy first: the batch completes the state, and listeners of applyBatch must see it whole.
       if (!batch.truncated) store.markHealthy(vcenter);
+      store.applyBatch(vcenter, batch);
     }
   } catch (err) {
     // The view died with its session (re-login happened inside the watch): start over.

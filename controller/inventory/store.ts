@@ -34,6 +34,8 @@ export class InventoryStore implements InventoryView {
   private indexDirty = true;
   /** Called after each applied batch with the VMs whose summary changed (for event-driven updates). */
   onVmChange: (vms: InventoryVm[], removed: InventoryVm[]) => void = () => {};
+  /** Called when a vCenter's inventory becomes complete (first sync, and again after each reconnect). */
+  onSynced: (vcenter: string) => void = () => {};
 
   constructor(readonly vcenterNames: string[]) {
     for (const n of vcenterNames) this.vcenters.set(n, this.fresh());
@@ -126,9 +128,11 @@ export class InventoryStore implements InventoryView {
       s.vms.set(key, vm);
       changed.push(vm);
     }
+    const becameSynced = !batch.truncated && !s.synced;
     if (!batch.truncated) s.synced = true;
     this.indexDirty = true;
     if (changed.length > 0 || removed.length > 0) this.onVmChange(changed, removed);
+    if (becameSynced) this.onSynced(vcenter);
   }
 
   private datacenterOf(s: VcenterState, start: MoRef | undefined): string | undefined {

@@ -1,0 +1,291 @@
+// The running CCM: one inventory feed and tag cache per vCenter (on every replica, so standbys
+// stay warm), the Node informer, and, on the leader only, the init, address and lifecycle
+// controllers. All decisions come from the local inventory; vCenter sees only the feeds' long
+// polls and the tag refreshes.
+import { CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { AddressOptions } from "./cloud/addresses.js";
+import type { InitOptions } from "./cloud/plan-init.js";
+import type { Config, VcenterConfig } from "./config/index.js";
+import { runInventoryFeed } from "./inventory/feed.js";
+import { InventoryStore } from "./inventory/store.js";
+import { TagCache } from "./inventory/tags.js";
+import type { InventoryVm } from "./inventory/types.js";
+import { EventRecorder } from "./kube/events.js";
+import { NodeInformer } from "./kube/informer.js";
+import { LeaderElector } from "./kube/leader.js";
+import { NodeWriter } from "./kube/node-writes.js";
+import type { Flags } from "./flags.js";
+import type { Logger } from "./log.js";
+import { CcmMetrics } from "./metrics.js";
+import { AddressController } from "./nodes/address-controller.js";
+import { isUninitialized, nodeName } from "./nodes/facts.js";
+import { NodeIndex } from "./nodes/index.js";
+import { InitController } from "./nodes/init-controller.js";
+import { LifecycleController } from "./nodes/lifecycle-controller.js";
+import { RestClient } from "../vsphere/rest/client.js";
+import { VsphereSession } from "../vsphere/session.js";
+import type { TlsOptions } from "../vsphere/tls.js";
+import { credentialSource } from "./vcenter/credentials.js";
+
+export interface AppOptions {
+  flags: Flags;
+  config: Config;
+  kc: KubeConfig;
+  log: Logger;
+  identity: string;
+  /** Tag refresh cadence (default 5 minutes). */
+  tagRefreshMs?: number;
+  /** Long-poll length of the inventory feeds (default 300 s). */
+  maxWaitSeconds?: number;
+}
+
+interface Vcenter {
+  config: VcenterConfig;
+  session: VsphereSession;
+  rest: RestClient;
+  tags: TagCache;
+}
+
+export const tlsOf = (vc: VcenterConfig): TlsOptions => ({
+  caFile: vc.caFile,
+  thumbprint: vc.thumbprint,
+  insecure: vc.insecureFlag && !vc.caFile && !vc.thumbprint,
+});
+
+export class CcmApp {
+  readonly store: InventoryStore;
+  readonly metrics = new CcmMetrics();
+  readonly informer: NodeInformer;
+  readonly index = new NodeIndex();
+  readonly vcenters: Vcenter[] = [];
+  private controllers?: { init: InitController; addresses: AddressController; lifecycle: LifecycleController };
+  private readonly writer: NodeWriter;
+  private readonly recorder: EventRecorder;
+  private readonly tagsRead = new Set<string>();
+  private readonly running: Promise<unknown>[] = [];
+  private resync?: NodeJS.Timeout;
+  readonly elector?: LeaderElector;
+
+  constructor(private readonly o: AppOptions) {
+    this.store = new InventoryStore(Object.keys(o.config.vcenter));
+    this.writer = new NodeWriter(o.kc);
+    this.recorder = new EventRecorder(o.kc, o.identity);
+    this.informer = new NodeInformer(o.kc, {
+      onUpsert: (n) => this.onNode(n),
+      onDelete: (n) => this.index.remove(n),
+    });
+    const core = o.kc.makeApiClient(CoreV1Api);
+    const readSecret = async (namespace: string, name: string) => {
+      const s = await core.readNamespacedSecret({ namespace, name });
+      return Object.fromEntries(
+        Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+      );
+    };
+    for (const vc of Object.values(o.config.vcenter)) {
+      const common = { host: vc.server, port: vc.port, tls: tlsOf(vc), credentials: credentialSource(vc, readSecret) };
+      const session = new VsphereSession(common);
+      const rest = RestClient.create(common);
+      this.metrics.observe(vc.name, session.stats);
+      this.metrics.observe(vc.name, rest.stats);
+      this.vcenters.push({ config: vc, session, rest, tags: new TagCache(vc.name, rest, this.store) });
+    }
+    if (o.flags.leaderElect) {
+      this.elector = new LeaderElector(o.kc, {
+        name: o.flags.leaseName,
+        namespace: o.flags.leaseNamespace,
+        identity: o.identity,
+        leaseDurationSeconds: o.flags.leaseDurationSeconds,
+        renewDeadlineSeconds: o.flags.renewDeadlineSeconds,
+        retryPeriodSeconds: o.flags.retryPeriodSeconds,
+      });
+    }
+  }
+
+  private initOptions(): InitOptions {
+    const c = this.o.config;
+    return {
+      addresses: { ipFamilies: c.global.ipFamily, ...c.nodes },
+      ipFamiliesByVcenter: Object.fromEntries(Object.values(c.vcenter).map((v) => [v.name, v.ipFamily])),
+      zones: { regionCategory: c.labels.region, zoneCategory: c.labels.zone },
+      extraLabels: this.o.flags.nodeLabels,
+    };
+  }
+
+  private addressOptions(vm: InventoryVm): AddressOptions {
+    const c = this.o.config;
+    return { ...c.nodes, ipFamilies: c.vcenter[vm.vcenter]?.ipFamily ?? c.global.ipFamily };
+  }
+
+  /** Why /readyz fails, or undefined when ready: every inventory synced and tags read once. */
+  notReady(): string | undefined {
+    if (!this.informer.synced) return "node informer not synced";
+    for (const vc of this.vcenters) {
+      if (!this.store.isSynced(vc.config.name)) {
+        const u = this.store.unhealthy().find((x) => x.vcenter === vc.config.name);
+        return `inventory of vCenter ${vc.config.name} not synced${u ? `: ${u.reason}` : ""}`;
+      }
+      if (this.wantsTags() && !this.tagsRead.has(vc.config.name))
+        return `tags of vCenter ${vc.config.name} not read yet`;
+    }
+    return undefined;
+  }
+
+  private wantsTags(): boolean {
+    return !!(this.o.config.labels.zone || this.o.config.labels.region);
+  }
+
+  private onNode(n: V1Node): void {
+    this.index.upsert(n);
+    const name = nodeName(n);
+    if (!this.controllers) return;
+    if (isUninitialized(n)) this.controllers.init.queue.add(name);
+    else this.controllers.lifecycle.queue.add(name);
+  }
+
+  private enqueueAll(): void {
+    const c = this.controllers;
+    if (!c) return;
+    for (const n of this.informer.list()) {
+      const name = nodeName(n);
+      if (isUninitialized(n)) c.init.queue.add(name);
+      else {
+        c.lifecycle.queue.add(name);
+        c.addresses.queue.add(name);
+      }
+    }
+  }
+
+  private onVmChange(changed: InventoryVm[], removed: InventoryVm[]): void {
+    const c = this.controllers;
+    if (!c) return;
+    for (const vm of [...changed, ...removed]) {
+      for (const name of this.index.nodesFor(vm.uuid)) {
+        c.lifecycle.queue.add(name);
+        c.addresses.queue.add(name);
+      }
+    }
+    for (const name of c.init.pending()) c.init.queue.add(name);
+  }
+
+  private async refreshTags(vc: Vcenter): Promise<void> {
+    if (!this.wantsTags()) return;
+    try {
+      await vc.tags.refresh();
+      this.tagsRead.add(vc.config.name);
+      for (const name of this.controllers?.init.pending() ?? []) this.controllers?.init.queue.add(name);
+    } catch (err) {
+      this.o.log.error("reading vSphere tags failed", { vcenter: vc.config.name, err });
+    }
+  }
+
+  private startControllers(): void {
+    const base = {
+      informer: this.informer,
+      view: this.store,
+      writer: this.writer,
+      recorder: this.recorder,
+      log: this.o.log,
+    };
+    const init = new InitController({
+      ...base,
+      opts: () => this.initOptions(),
+      workers: this.o.flags.concurrentNodeSyncs,
+      onResult: (r) => this.metrics.reconciles.inc({ controller: "init", result: r }),
+    });
+    const addresses = new AddressController({ ...base, addressOptions: (vm) => this.addressOptions(vm) });
+    const lifecycle = new LifecycleController({
+      ...base,
+      opts: { nodeDeletion: this.o.flags.nodeDeletion },
+      onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
+    });
+    this.controllers = { init, addresses, lifecycle };
+    for (const q of [init.queue, addresses.queue, lifecycle.queue]) q.start();
+    this.metrics.leader.set(1);
+    this.enqueueAll();
+  }
+
+  private async stopControllers(): Promise<void> {
+    const c = this.controllers;
+    this.controllers = undefined;
+    this.metrics.leader.set(0);
+    if (c) await Promise.all([c.init.queue.stop(), c.addresses.queue.stop(), c.lifecycle.queue.stop()]);
+  }
+
+  /** Starts everything; resolves once started (feeds and informer keep running until `signal`). */
+  initOptionsPublic(): InitOptions {
+    return this.initOptions();
+  }
+
+  /** Feeds, tags and the informer, without controllers or leader election (for `explain`). */
+  startInventoryOnly(signal: AbortSignal): void {
+    this.startFeeds(signal);
+  }
+
+  private startFeeds(signal: AbortSignal): void {
+    const log = this.o.log;
+    this.store.onVmChange = (c, r) => this.onVmChange(c, r);
+    this.store.onSynced = (name) => {
+      log.info("inventory synced", { vcenter: name, ...this.store.counts().find((x) => x.vcenter === name) });
+      const vc = this.vcenters.find((v) => v.config.name === name);
+      if (vc) void this.refreshTags(vc);
+      this.enqueueAll();
+    };
+    for (const vc of this.vcenters) {
+      this.running.push(
+        runInventoryFeed(vc.session, vc.config.name, this.store, {
+          signal,
+          maxWaitSeconds: this.o.maxWaitSeconds,
+          onError: (err) => log.error("vCenter inventory feed failed; retrying", { vcenter: vc.config.name, err }),
+        }),
+      );
+      if (this.wantsTags())
+        vc.tags.start(this.o.tagRefreshMs ?? 300_000, (err) =>
+          log.error("tag refresh failed", { vcenter: vc.config.name, err }),
+        );
+    }
+    this.running.push(
+      this.informer.run({ signal, onError: (err) => log.error("node watch failed; relisting", { err }) }),
+    );
+  }
+
+  start(signal: AbortSignal): void {
+    const log = this.o.log;
+    this.startFeeds(signal);
+    this.resync = setInterval(() => {
+      this.metrics.inventorySynced.set(this.store.synced ? 1 : 0);
+      for (const c of this.store.counts()) this.metrics.inventoryVms.set({ vcenter: c.vcenter }, c.vms);
+      const q = this.controllers;
+      if (q) for (const [k, w] of Object.entries(q)) this.metrics.queueDepth.set({ controller: k }, w.queue.depth);
+    }, 5000);
+    this.resync.unref();
+    if (this.elector) {
+      this.running.push(
+        this.elector.run(
+          {
+            onStartedLeading: () => {
+              log.info("became leader", { identity: this.o.identity });
+              this.startControllers();
+            },
+            onStoppedLeading: () => {
+              log.info("stopped leading", { identity: this.o.identity });
+              void this.stopControllers();
+            },
+            onNewLeader: (id) => log.v(2, "leader", { identity: id }),
+          },
+          signal,
+        ),
+      );
+    } else this.startControllers();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.resync);
+    await this.stopControllers();
+    await Promise.allSettled(this.running);
+    await this.elector?.release();
+    for (const vc of this.vcenters) {
+      vc.tags.stop();
+      await Promise.allSettled([vc.session.close(), vc.rest.close()]);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// vsphere-cloud-controller-manager: `run` (default) | `migrate-config <in-tree.ini>` |
+// `explain <node>` | `version`. Accepts the upstream manifest's arguments unchanged.
+import { KubeConfig, CoreV1Api } from "@kubernetes/client-node";
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { CcmApp } from "./app.js";
+import { planNodeInit } from "./cloud/plan-init.js";
+import { ConfigError, loadConfig, migrateIni, type LoadedConfig } from "./config/index.js";
+import { parseFlags, type Flags } from "./flags.js";
+import { createLogger, type Logger } from "./log.js";
+import { startServer } from "./http/server.js";
+import { DelegatedAuth } from "./http/auth.js";
+import { nodeFacts } from "./nodes/facts.js";
+
+export const VERSION = "0.1.0";
+
+const USAGE = `usage: vsphere-cloud-controller-manager [run] [flags]
+       vsphere-cloud-controller-manager migrate-config <in-tree vsphere.conf>
+       vsphere-cloud-controller-manager explain <node> [flags]
+       vsphere-cloud-controller-manager version
+flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node-labels k=v,...
+       --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
+       --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
+       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N`;
+
+class UsageError extends Error {}
+
+function kubeConfig(flags: Flags): KubeConfig {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
+  if (!flags.cloudConfig) throw new UsageError("--cloud-config is required (the vsphere.conf file, YAML or INI)");
+  let text: string;
+  try {
+    text = await readFile(flags.cloudConfig, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `--cloud-config ${flags.cloudConfig}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  const loaded = loadConfig(text, process.env);
+  for (const i of loaded.ignored) log.info("cloud config key ignored", { key: i.key, reason: i.reason });
+  for (const w of loaded.warnings) log.info("cloud config warning", { key: w.key, message: w.message });
+  return loaded;
+}
+
+async function run(flags: Flags): Promise<void> {
+  const log = createLogger({ verbosity: flags.verbosity });
+  if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
+  const { config } = await readConfig(flags, log);
+  const kc = kubeConfig(flags);
+  const identity = `${hostname()}_${randomUUID()}`;
+  const app = new CcmApp({ flags, config, kc, log, identity });
+  const server = await startServer({
+    bindAddress: flags.bindAddress,
+    port: flags.securePort,
+    certFile: flags.tlsCertFile,
+    keyFile: flags.tlsKeyFile,
+    authorizer: new DelegatedAuth(kc),
+    notReady: () => app.notReady(),
+    metrics: () => app.metrics.render(),
+    onError: (err) => log.error("serving request failed", { err }),
+  });
+  log.info("serving", {
+    address: flags.bindAddress,
+    port: server.port,
+    version: VERSION,
+    vcenters: Object.keys(config.vcenter),
+  });
+  const ac = new AbortController();
+  const stop = new Promise<void>((resolve) => {
+    const onSignal = (sig: string) => {
+      log.info("shutting down", { signal: sig });
+      ac.abort();
+      resolve();
+    };
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    process.once("SIGINT", () => onSignal("SIGINT"));
+  });
+  app.start(ac.signal);
+  await stop;
+  await app.stop();
+  await server.close();
+}
+
+async function migrate(file: string | undefined): Promise<void> {
+  if (!file) throw new UsageError("migrate-config needs the path of an in-tree vsphere.conf");
+  const res = migrateIni(await readFile(file, "utf8"));
+  process.stdout.write(res.yaml);
+  for (const d of res.dropped) process.stderr.write(`dropped ${d.key}: ${d.reason}\n`);
+  for (const w of res.warnings) process.stderr.write(`warning ${w.key}: ${w.message}\n`);
+}
+
+/** One-shot: load the inventory and tags, then say how the node would be initialized and why. */
+async function explain(flags: Flags, node: string | undefined): Promise<void> {
+  if (!node) throw new UsageError("explain needs a node name");
+  const log = createLogger({ verbosity: 0, write: () => {} });
+  const { config } = await readConfig(flags, log);
+  const kc = kubeConfig(flags);
+  const n = await kc.makeApiClient(CoreV1Api).readNode({ name: node });
+  const app = new CcmApp({ flags: { ...flags, leaderElect: false }, config, kc, log, identity: "explain" });
+  const ac = new AbortController();
+  app.startInventoryOnly(ac.signal);
+  const deadline = Date.now() + 60_000;
+  while (app.notReady() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const why = app.notReady();
+  const plan = planNodeInit(nodeFacts(n), app.store, app.initOptionsPublic());
+  ac.abort();
+  await app.stop();
+  const out = [`node ${node}`];
+  if (why) out.push(`warning: ${why}`);
+  out.push(...plan.explain.map((l) => `  ${l}`));
+  if ("reason" in plan) out.push(`result: not initializable yet: ${plan.reason}`);
+  else {
+    out.push(`result: VM ${plan.vm.vcenter}/${plan.vm.name} (matched by ${plan.how})`);
+    out.push(`  providerID ${plan.patch.providerID}`);
+    for (const a of plan.patch.addresses) out.push(`  ${a.type} ${a.address}`);
+    for (const [k, v] of Object.entries(plan.patch.labels)) out.push(`  label ${k}=${v}`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const { flags, args } = parseFlags(argv);
+    const [cmd = "run", ...rest] = args;
+    switch (cmd) {
+      case "run":
+        await run(flags);
+        return 0;
+      case "migrate-config":
+        await migrate(rest[0]);
+        return 0;
+      case "explain":
+        await explain(flags, rest[0]);
+        return 0;
+      case "version":
+        process.stdout.write(`vsphere-cloud-controller-manager ${VERSION}\n`);
+        return 0;
+      case "help":
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof UsageError) process.stderr.write(`${err.message}\n${USAGE}\n`);
+    else
+      process.stderr.write(`vsphere-cloud-controller-manager: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

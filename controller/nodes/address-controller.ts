@@ -1,0 +1,62 @@
+// Keeps the addresses of initialized Nodes current: when a VM's guest NICs change in vCenter,
+// its Node's status.addresses follow. Never blanks them: a VM reporting no usable IP (tools
+// restarting, VM off) leaves the last known addresses in place.
+import type { V1NodeAddress } from "@kubernetes/client-node";
+import { selectAddresses, type AddressOptions } from "../cloud/addresses.js";
+import { EventReason } from "../constants.js";
+import type { EventRecorder } from "../kube/events.js";
+import type { NodeInformer } from "../kube/informer.js";
+import { sameAddresses, type NodeWriter } from "../kube/node-writes.js";
+import { WorkQueue } from "../kube/queue.js";
+import type { InventoryView, InventoryVm } from "../inventory/types.js";
+import type { Logger } from "../log.js";
+import { isUninitialized, lifecycleNode } from "./facts.js";
+
+export interface AddressDeps {
+  informer: NodeInformer;
+  view: InventoryView;
+  writer: NodeWriter;
+  recorder: EventRecorder;
+  log: Logger;
+  addressOptions: (vm: InventoryVm) => AddressOptions;
+}
+
+/** The addresses a Node should have, with its Hostname entry kept as the kubelet set it. */
+export function desiredAddresses(current: V1NodeAddress[], selected: V1NodeAddress[]): V1NodeAddress[] {
+  const hostname = current.find((a) => a.type === "Hostname");
+  const ips = selected.filter((a) => a.type !== "Hostname");
+  const chosenHost = selected.find((a) => a.type === "Hostname") ?? hostname;
+  return chosenHost ? [...ips, chosenHost] : ips;
+}
+
+export class AddressController {
+  readonly queue: WorkQueue;
+
+  constructor(private readonly d: AddressDeps) {
+    this.queue = new WorkQueue((name) => this.sync(name), {
+      workers: 2,
+      onError: (key, err, n) => d.log.error("address sync failed", { node: key, retries: n, err }),
+    });
+  }
+
+  async sync(name: string): Promise<void> {
+    const node = this.d.informer.get(name);
+    if (!node || isUninitialized(node) || !this.d.view.synced) return;
+    const uuid = lifecycleNode(node).providerUuid;
+    const vms = uuid ? this.d.view.vmByUuid(uuid) : [];
+    if (vms.length !== 1) return;
+    const sel = selectAddresses(vms[0], this.d.addressOptions(vms[0]));
+    if ("reason" in sel) {
+      this.d.log.v(4, "addresses unchanged", { node: name, reason: sel.reason });
+      return;
+    }
+    const current = node.status?.addresses ?? [];
+    const want = desiredAddresses(current, sel.addresses);
+    if (want.length === 0 || sameAddresses(current, want)) return;
+    if (await this.d.writer.setAddresses(name, want)) {
+      const text = want.map((a) => `${a.type}=${a.address}`).join(", ");
+      this.d.log.info("node addresses updated", { node: name, addresses: text });
+      await this.d.recorder.record(node, "Normal", EventReason.AddressesUpdated, `addresses set to ${text}`);
+    }
+  }
+}
