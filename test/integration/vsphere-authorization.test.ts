@@ -5,7 +5,7 @@
 // whole list where vCenter upserts per principal, so the tests only assert what both agree on
 // and the one that touches the difference says so.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "../env/context.js";
+import { engines, vcsimSession } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { AlreadyExistsFault, InvalidArgumentFault, NotFoundError } from "../../vsphere/errors.js";
 import {
@@ -65,12 +65,7 @@ describe("vSphere roles and permissions", () => {
   beforeAll(async () => {
     const { vcsim, env } = engines();
     govc = govcFor(env);
-    s = await VsphereSession.connect({
-      host: vcsim.host,
-      port: vcsim.port,
-      tls: { caFile: vcsim.caFile },
-      credentials: () => ({ username: vcsim.username, password: vcsim.password }),
-    });
+    s = await vcsimSession(vcsim);
     await govc("folder.create", folderPath);
     folder = await findByInventoryPath(s, folderPath, { type: "Folder" });
   });

@@ -1,6 +1,6 @@
 // Folders, inventory paths and task waiting against vcsim, cross-checked with govc.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "../env/context.js";
+import { engines, vcsimSession } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { DuplicateNameFault, NotFoundError, TransportError, VimFault } from "../../vsphere/errors.js";
 import {
@@ -40,12 +40,7 @@ describe("vSphere folders and inventory paths", () => {
   beforeAll(async () => {
     const { vcsim, env } = engines();
     govc = govcFor(env);
-    s = await VsphereSession.connect({
-      host: vcsim.host,
-      port: vcsim.port,
-      tls: { caFile: vcsim.caFile },
-      credentials: () => ({ username: vcsim.username, password: vcsim.password }),
-    });
+    s = await vcsimSession(vcsim);
     vmFolder = await findByInventoryPath(s, "/DC0/vm", { type: "Folder" });
   });
 

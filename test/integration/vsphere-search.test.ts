@@ -2,7 +2,7 @@
 // host name and IP (set through extraConfig SET.guest.*, which vcsim applies to guest info), so
 // the model VMs other tests read stay untouched.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "../env/context.js";
+import { engines, vcsimSession } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { findByInventoryPath } from "../../vsphere/inventory-path.js";
 import {
@@ -46,12 +46,7 @@ describe("vSphere SearchIndex lookups", () => {
   beforeAll(async () => {
     const { vcsim, env } = engines();
     govc = govcFor(env);
-    s = await VsphereSession.connect({
-      host: vcsim.host,
-      port: vcsim.port,
-      tls: { caFile: vcsim.caFile },
-      credentials: () => ({ username: vcsim.username, password: vcsim.password }),
-    });
+    s = await vcsimSession(vcsim);
     await govc("folder.create", FOLDER);
     await govc("vm.create", "-on=false", "-net", "VM Network", "-folder", FOLDER, "node-1");
     await govc("vm.change", "-vm", VM_PATH, "-e", `SET.guest.hostName=${HOST_NAME}`, "-e", `SET.guest.ipAddress=${IP}`);

@@ -1,6 +1,6 @@
 // The SOAP session and the PropertyCollector against vcsim.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "../env/context.js";
+import { engines, vcsimSession } from "../env/context.js";
 import { VsphereSession } from "../../vsphere/session.js";
 import { createContainerView, destroyView, retrieveProperties, watch } from "../../vsphere/property.js";
 import { InvalidLoginFault } from "../../vsphere/errors.js";
@@ -9,12 +9,7 @@ describe("vSphere SOAP session", () => {
   let s: VsphereSession;
   beforeAll(async () => {
     const { vcsim } = engines();
-    s = await VsphereSession.connect({
-      host: vcsim.host,
-      port: vcsim.port,
-      tls: { caFile: vcsim.caFile },
-      credentials: () => ({ username: vcsim.username, password: vcsim.password }),
-    });
+    s = await vcsimSession(vcsim);
   });
   afterAll(() => s?.close());
 
