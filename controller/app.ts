@@ -67,7 +67,10 @@ export class CcmApp {
   readonly elector?: LeaderElector;
 
   constructor(private readonly o: AppOptions) {
-    this.store = new InventoryStore(Object.keys(o.config.vcenter));
+    this.store = new InventoryStore(
+      Object.keys(o.config.vcenter),
+      Object.fromEntries(Object.values(o.config.vcenter).map((v) => [v.name, v.datacenters])),
+    );
     this.writer = new NodeWriter(o.kc);
     this.recorder = new EventRecorder(o.kc, o.identity);
     this.informer = new NodeInformer(o.kc, {

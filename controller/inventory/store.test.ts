@@ -75,4 +75,21 @@ describe("InventoryStore", () => {
     expect(s.unhealthy()).toEqual([{ vcenter: "vc1", reason: "TransportError: down" }]);
     expect(s.allVms()).toHaveLength(1);
   });
+
+  it("resolves a VM's datacenter when its folders arrive in a later page of a truncated load", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch([base[2]], { initial: true, truncated: true }));
+    expect(s.allVms()[0].datacenter).toBeUndefined();
+    s.applyBatch("vc1", batch(base.slice(0, 2)));
+    expect(s.allVms()[0].datacenter).toBe("DC0");
+  });
+
+  it("finds only VMs in the configured datacenters", () => {
+    const scoped = new InventoryStore(["vc1"], { vc1: ["DC1"] });
+    scoped.applyBatch("vc1", batch(base, { initial: true }));
+    expect(scoped.vmByUuid("4211aaaa-0000-0000-0000-000000000001")).toEqual([]);
+    const whole = new InventoryStore(["vc1"], { vc1: [] });
+    whole.applyBatch("vc1", batch(base, { initial: true }));
+    expect(whole.vmByUuid("4211aaaa-0000-0000-0000-000000000001")).toHaveLength(1);
+  });
 });

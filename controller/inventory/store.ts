@@ -37,7 +37,15 @@ export class InventoryStore implements InventoryView {
   /** Called when a vCenter's inventory becomes complete (first sync, and again after each reconnect). */
   onSynced: (vcenter: string) => void = () => {};
 
-  constructor(readonly vcenterNames: string[]) {
+  /**
+   * @param scope datacenters to consider per vCenter (config `datacenters`); a vCenter without an
+   *   entry, or with an empty list, is considered whole. VMs elsewhere are held but not found by
+   *   the lookups, as upstream searches only the configured datacenters.
+   */
+  constructor(
+    readonly vcenterNames: string[],
+    private readonly scope: Record<string, string[]> = {},
+  ) {
     for (const n of vcenterNames) this.vcenters.set(n, this.fresh());
   }
 
@@ -128,6 +136,18 @@ export class InventoryStore implements InventoryView {
       s.vms.set(key, vm);
       changed.push(vm);
     }
+    // A truncated load may deliver VMs before their folders: resolve what is still unknown once
+    // the state is complete.
+    if (!batch.truncated) {
+      for (const [key, vm] of s.vms) {
+        if (vm.datacenter !== undefined) continue;
+        const dc = this.datacenterOf(s, vm.parent);
+        if (dc === undefined) continue;
+        const fixed = { ...vm, datacenter: dc };
+        s.vms.set(key, fixed);
+        if (!touched.has(key)) changed.push(fixed);
+      }
+    }
     const becameSynced = !batch.truncated && !s.synced;
     if (!batch.truncated) s.synced = true;
     this.indexDirty = true;
@@ -152,7 +172,10 @@ export class InventoryStore implements InventoryView {
     this.byDns = new Map();
     this.byIp = new Map();
     for (const [vc, s] of this.vcenters) {
+      const dcs = this.scope[vc] ?? [];
       for (const [key, vm] of s.vms) {
+        // Out of the configured datacenters; a VM whose datacenter is not known yet stays findable.
+        if (dcs.length > 0 && vm.datacenter !== undefined && !dcs.includes(vm.datacenter)) continue;
         const id = `${vc}\u0000${key}`;
         addTo(this.byUuid, vm.uuid && lower(vm.uuid), id);
         addTo(this.byDns, vm.guestHostName && lower(vm.guestHostName), id);
