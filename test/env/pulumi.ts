@@ -10,6 +10,9 @@ export interface PulumiResult {
   code: number;
 }
 
+/** Commands that take the extra arguments (`stack init` and friends do not know --config-file). */
+const WITH_EXTRA = new Set(["config", "up", "preview", "refresh", "destroy"]);
+
 export class PulumiCli {
   constructor(
     /** Project directory (holds Pulumi.yaml). */
@@ -17,23 +20,29 @@ export class PulumiCli {
     /** Variables from the environment's env file (PATH, PULUMI_*, KUBECONFIG, ...). */
     readonly env: Record<string, string>,
     readonly stack: string,
+    /** Arguments added to every command, e.g. ["--config-file", path]. */
+    readonly extraArgs: string[] = [],
   ) {}
 
   /** Runs `pulumi <args>`; resolves with the exit code instead of throwing. */
   async exec(args: string[], timeoutMs = 300_000): Promise<PulumiResult> {
     try {
-      const { stdout, stderr } = await run("pulumi", [...args, "--non-interactive", "--color=never"], {
-        cwd: this.cwd,
-        env: {
-          ...process.env,
-          ...this.env,
-          // The language host built here predates runtime options; this is what the project's
-          // Pulumi.yaml asks for (`nodeargs: --import tsx`, `typescript: false`).
-          NODE_OPTIONS: "--import tsx",
+      const { stdout, stderr } = await run(
+        "pulumi",
+        [...args, ...(WITH_EXTRA.has(args[0]) ? this.extraArgs : []), "--non-interactive", "--color=never"],
+        {
+          cwd: this.cwd,
+          env: {
+            ...process.env,
+            ...this.env,
+            // The language host built here predates runtime options; this is what the project's
+            // Pulumi.yaml asks for (`nodeargs: --import tsx`, `typescript: false`).
+            NODE_OPTIONS: "--import tsx",
+          },
+          timeout: timeoutMs,
+          maxBuffer: 64 * 1024 * 1024,
         },
-        timeout: timeoutMs,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      );
       return { stdout, stderr, code: 0 };
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; code?: number | string };
