@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
+import { vcenterSnapshot, type GovcCategory, type GovcPermission, type GovcRole } from "../env/vcenter-snapshot.js";
 import { PulumiCli } from "../env/pulumi.js";
 
 const PREFIX = `e2e-vc-${process.pid}`;
@@ -18,70 +19,11 @@ const ADOPT_CATEGORY = `${PREFIX}-region`;
 const ADOPT_TAG = "region-1";
 const PRIVILEGES = ["VirtualMachine.Config.AddNewDisk", "Datastore.Browse", "System.Read"];
 
-interface GovcRole {
-  roleId: number;
-  name: string;
-  system: boolean;
-  privilege?: string[] | null;
-}
-interface GovcPermission {
-  entity?: { type: string; value: string };
-  principal: string;
-  group: boolean;
-  roleId: number;
-  propagate: boolean;
-}
-interface GovcCategory {
-  id: string;
-  name: string;
-  cardinality: string;
-  associable_types?: string[] | null;
-}
-interface GovcTag {
-  id: string;
-  name: string;
-  category_id: string;
-}
-
-const byJson = <T>(list: T[]) => list.map((x) => JSON.stringify(x)).sort();
-
-/** What the stack may touch, as govc (an independent client) sees it; comparable with toEqual. */
-async function snapshot(govc: Govc) {
-  const usage = await govc.json<{ Roles: GovcRole[]; Permissions: GovcPermission[] | null }>("role.usage", "-json");
-  // vcsim reports `entity` on some entries and not others (it depends on how they were set), so
-  // every rule is listed without it, and the entities the stack writes to are listed by path.
-  const rule = ({ entity: _entity, ...p }: GovcPermission) => p;
-  const direct = async (path: string) =>
-    byJson(
-      (
-        (await govc.json<{ Permissions: GovcPermission[] | null }>("permissions.ls", "-json", "-a=false", path))
-          .Permissions ?? []
-      ).map(rule),
-    );
-  return {
-    roles: byJson(
-      usage.Roles.map((r) => ({
-        id: r.roleId,
-        name: r.name,
-        // Built-in roles are compared by id and name only (Admin's list runs to hundreds).
-        ...(r.system ? {} : { privileges: [...(r.privilege ?? [])].sort() }),
-      })),
-    ),
-    permissions: byJson((usage.Permissions ?? []).map(rule)),
-    onRoot: await direct("/"),
-    onDatacenter: await direct("/DC0"),
-    folders: (await govc("find", "/", "-type", "f")).split("\n").filter(Boolean).sort(),
-    categories: byJson((await govc.json<GovcCategory[] | null>("tags.category.ls", "-json")) ?? []),
-    tags: byJson((await govc.json<GovcTag[] | null>("tags.ls", "-json")) ?? []),
-    tagsOnDatacenter: ((await govc.json<string[] | null>("tags.attached.ls", "-json", "-r", "/DC0")) ?? []).sort(),
-  };
-}
-
 describe("vCenter resources through the Pulumi engine", () => {
   let work: string;
   let cli: PulumiCli;
   let govc: Govc;
-  let before: Awaited<ReturnType<typeof snapshot>>;
+  let before: Awaited<ReturnType<typeof vcenterSnapshot>>;
 
   beforeAll(async () => {
     const { env, vcsim } = engines();
@@ -91,7 +33,7 @@ describe("vCenter resources through the Pulumi engine", () => {
     await govc("permissions.set", "-principal", OTHER, "-role", "ReadOnly", "/DC0");
     await govc("tags.category.create", "-t", "Datacenter", "-m", ADOPT_CATEGORY);
     await govc("tags.create", "-c", ADOPT_CATEGORY, "-d", "theirs", ADOPT_TAG);
-    before = await snapshot(govc);
+    before = await vcenterSnapshot(govc);
 
     work = await mkdtemp(join(tmpdir(), "vcenter-e2e-"));
     cli = new PulumiCli(join(import.meta.dirname, "vcenter"), { ...env, PULUMI_BACKEND_URL: `file://${work}` }, "vc");
@@ -216,7 +158,7 @@ describe("vCenter resources through the Pulumi engine", () => {
     await cli.ok(["config", "set", "--stack", "vc", "--secret", "vsphere:password", engines().vcsim.password]);
 
     await cli.destroy();
-    const after = await snapshot(govc);
+    const after = await vcenterSnapshot(govc);
     expect(after).toEqual(before);
     expect(after.tags.some((t) => t.includes(`"name":"${ADOPT_TAG}"`))).toBe(true);
   });

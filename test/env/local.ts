@@ -6,19 +6,29 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { down, readEnvironment, runDir, up } from "./environment.js";
+import { pathToFileURL } from "node:url";
+import { down, readEnvironment, runDir, up, type Environment } from "./environment.js";
 import { govcFor } from "./govc.js";
 import { freePort } from "./net.js";
 import { REPO_ROOT } from "./paths.js";
 import { startProc, stopProc } from "./proc.js";
 import { PulumiCli } from "./pulumi.js";
 
-const NAME = "local";
 const STACK = "local";
 const TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 
+/**
+ * The local stack's secrets are encrypted with this fixed passphrase: stacks/Pulumi.local.yaml
+ * carries the matching salt, so `pulumi stack init` never rewrites that tracked file. It protects
+ * only the simulator's throwaway password.
+ */
+export const LOCAL_PASSPHRASE = "vsphere-ccm-local-engines";
+
 function pulumiFor(env: Record<string, string>, configFile: string): PulumiCli {
-  return new PulumiCli(REPO_ROOT, env, STACK, ["--config-file", configFile]);
+  return new PulumiCli(REPO_ROOT, { ...env, PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE }, STACK, [
+    "--config-file",
+    configFile,
+  ]);
 }
 
 async function configure(cli: PulumiCli, env: Record<string, string>): Promise<void> {
@@ -38,14 +48,21 @@ async function configure(cli: PulumiCli, env: Record<string, string>): Promise<v
   await set("vsphere-ccm:ccmPassword", env.VCSIM_PASSWORD, true);
 }
 
-async function localUp(): Promise<void> {
+export interface LocalRun {
+  env: Environment;
+  cli: PulumiCli;
+  /** node, VM, providerID, InternalIP, zone, region (`-` where unset). */
+  rows: string[][];
+  seconds: { up: number; total: number };
+}
+
+/** Local inventory: 2 datacenters x 2 clusters, one host and one VM each (stacks/Pulumi.local.yaml). */
+export const LOCAL_VCSIM = { datacenters: 2, clustersPerDatacenter: 2, hostsPerCluster: 1, vmsPerPool: 1 };
+
+/** Engines up (unless already), pulumi up, the CCM as a process, Nodes registered; waits for them. */
+export async function localUp(name = "local", log: (s: string) => void = () => {}): Promise<LocalRun> {
   const t0 = Date.now();
-  const log = (s: string) => console.log(`[local] ${s}`);
-  const e = await up({
-    name: NAME,
-    log,
-    vcsim: { datacenters: 2, clustersPerDatacenter: 2, hostsPerCluster: 1, vmsPerPool: 1 },
-  });
+  const e = await up({ name, log, vcsim: LOCAL_VCSIM });
   const dir = e.dir;
   const configFile = join(dir, "Pulumi.local.yaml");
   await copyFile(join(REPO_ROOT, "stacks", "Pulumi.local.yaml"), configFile);
@@ -55,7 +72,8 @@ async function localUp(): Promise<void> {
   log("pulumi up --stack local ...");
   const u0 = Date.now();
   await cli.up();
-  log(`pulumi up done in ${((Date.now() - u0) / 1000).toFixed(1)} s`);
+  const upSeconds = (Date.now() - u0) / 1000;
+  log(`pulumi up done in ${upSeconds.toFixed(1)} s`);
   const out = await cli.outputs();
 
   // What the DaemonSet's pod would see: the ConfigMap mounted at /etc/cloud, and its ServiceAccount.
@@ -163,28 +181,55 @@ async function localUp(): Promise<void> {
     if (done === nodes.length || Date.now() > deadline) break;
     await sleep(250);
   }
-  const head = ["NODE", "VM", "PROVIDER ID", "INTERNAL IP", "ZONE", "REGION"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
-  log(
-    `done in ${((Date.now() - t0) / 1000).toFixed(1)} s; the CCM keeps running (log: ${join(dir, "ccm.log")}); source ${e.envFile} to use the engines; npm run local -- down to tear down`,
-  );
-  if (rows.some((r) => r[2] === "-")) process.exitCode = 1;
+  return { env: e, cli, rows, seconds: { up: upSeconds, total: (Date.now() - t0) / 1000 } };
 }
 
-async function localDown(): Promise<void> {
-  const env = await readEnvironment(NAME);
-  const dir = runDir(NAME);
+export function table(rows: string[][]): string {
+  const head = ["NODE", "VM", "PROVIDER ID", "INTERNAL IP", "ZONE", "REGION"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** pulumi destroy, then the CCM and the engines stopped. */
+export async function localDown(name = "local", log: (s: string) => void = () => {}): Promise<void> {
+  const env = await readEnvironment(name);
+  const dir = runDir(name);
   await stopProc(dir, "ccm");
   if (env) {
     const cli = pulumiFor(env, join(dir, "Pulumi.local.yaml"));
-    console.log("[local] pulumi destroy --stack local ...");
+    log("pulumi destroy --stack local ...");
     await cli.destroy();
   }
-  console.log(`[local] stopped ${(await down(NAME)).join(", ") || "nothing"}`);
+  log(`stopped ${(await down(name)).join(", ") || "nothing"}`);
 }
 
-(process.argv[2] === "down" ? localDown() : localUp()).catch((err: unknown) => {
-  console.error(`local: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-});
+/** The local stack's Pulumi CLI for an environment that is up. */
+export function localPulumi(env: Environment): PulumiCli {
+  return pulumiFor(env.env, join(env.dir, "Pulumi.local.yaml"));
+}
+
+async function main(): Promise<void> {
+  const log = (s: string) => console.log(`[local] ${s}`);
+  if (process.argv[2] === "down") return localDown("local", log);
+  const run = await localUp("local", log);
+  console.log(table(run.rows));
+  log(
+    `done in ${run.seconds.total.toFixed(1)} s (pulumi up ${run.seconds.up.toFixed(1)} s); the CCM keeps running ` +
+      `(log: ${join(run.env.dir, "ccm.log")}); source ${run.env.envFile} to use the engines; npm run local -- down to tear down`,
+  );
+  if (run.rows.some((r) => r[2] === "-")) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(`local: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
