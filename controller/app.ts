@@ -142,7 +142,13 @@ export class CcmApp {
     const name = nodeName(n);
     if (!this.controllers) return;
     if (isUninitialized(n)) this.controllers.init.queue.add(name);
-    else this.controllers.lifecycle.queue.add(name);
+    else {
+      this.controllers.lifecycle.queue.add(name);
+      // A guest IP change that lands while the node is being initialized finds no node for its
+      // VM yet (no providerID) and the init plan already made: without this it would wait for
+      // the VM's next change. The address sync only writes when the addresses differ.
+      this.controllers.addresses.queue.add(name);
+    }
   }
 
   private enqueueAll(): void {

@@ -21,6 +21,8 @@ export interface VcsimOptions {
   uuidSeed?: string;
   username?: string;
   password?: string;
+  /** How long to wait for the simulator to listen; 0 (the default) derives it from the inventory size. */
+  readyTimeoutMs?: number;
 }
 
 export interface Vcsim {
@@ -46,6 +48,7 @@ export const VCSIM_DEFAULTS: Required<Omit<VcsimOptions, "uuidSeed">> = {
   vmsPerPool: 2,
   username: "administrator@vsphere.local",
   password: "vcsim-Passw0rd!",
+  readyTimeoutMs: 0,
 };
 
 const specFile = (dir: string, name: string) => join(dir, `${name}.json`);
@@ -102,7 +105,7 @@ async function launch(dir: string, v: Vcsim, pki: Pki): Promise<void> {
   const o = v.options;
   const vms = o.vmsPerPool * o.datacenters * (o.clustersPerDatacenter + o.standaloneHosts);
   try {
-    await waitReady(info, () => probe(v), 60_000 + vms * 40, dir);
+    await waitReady(info, () => probe(v), o.readyTimeoutMs || 60_000 + vms * 40, dir);
   } catch (err) {
     await stopProc(dir, v.name);
     throw err;

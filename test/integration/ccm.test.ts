@@ -2,31 +2,24 @@
 // Secret), against its own vcsim and the shared kube-apiserver. Nodes are created the way a
 // kubelet registers them; a separate reader (this test) judges the outcome, not the CCM's view.
 import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  isInitialized,
+  kubeletNode,
+  startCcm,
+  TAINT_UNINITIALIZED as TAINT,
+  until,
+  type CcmProcess,
+} from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
-import { freePort, httpsRequest } from "../env/net.js";
 import { startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
-import { REPO_ROOT } from "../env/paths.js";
 import { swapUuid } from "../../controller/cloud/uuid.js";
 
-const TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 const run = `${process.pid}`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 interface VmInfo {
   path: string;
@@ -40,9 +33,7 @@ describe("the CCM process", () => {
   let govc: Govc;
   let api: CoreV1Api;
   let work: string;
-  let ccm: ChildProcess;
-  let port: number;
-  let logs = "";
+  let ccm: CcmProcess;
   const vms: VmInfo[] = [];
   const nodeName = (vm: VmInfo) => `ccm-${run}-${vm.name.toLowerCase().replace(/_/g, "-")}`;
 
@@ -117,71 +108,33 @@ describe("the CCM process", () => {
         "",
       ].join("\n"),
     );
-    port = await freePort();
-    ccm = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, "bin", "vsphere-cloud-controller-manager.js"),
-        "--cloud-provider=vsphere",
-        "--v=2",
-        `--cloud-config=${cfg}`,
-        `--kubeconfig=${kube.kubeconfig}`,
-        `--leader-elect-resource-name=ccm-${run}`,
-        "--bind-address=127.0.0.1",
-        `--secure-port=${port}`,
-        "--use-service-account-credentials",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    ccm.stdout?.on("data", (d: Buffer) => (logs += d.toString()));
-    ccm.stderr?.on("data", (d: Buffer) => (logs += d.toString()));
-    await until("CCM ready", async () => {
-      const r = await httpsRequest(`https://127.0.0.1:${port}/readyz`, { caFile: v.caFile, timeoutMs: 1000 }).catch(
-        (e: Error) => (/certificate/i.test(e.message) ? { status: -1, body: "" } : undefined),
-      );
-      return r?.status === -1 ? true : undefined; // self-signed: reaching TLS proves it serves
+    ccm = await startCcm({
+      cloudConfig: cfg,
+      kubeconfig: kube.kubeconfig,
+      leaseName: `ccm-${run}`,
+      pki: await enginesPki(),
+      args: ["--use-service-account-credentials"],
     });
+    await ccm.waitReady();
   });
 
   afterAll(async () => {
-    ccm?.kill("SIGTERM");
-    await new Promise((r) => (ccm?.exitCode !== null ? r(null) : ccm?.once("exit", r)));
+    await ccm?.stop();
     for (const vm of vms) await api.deleteNode({ name: nodeName(vm) }).catch(() => {});
     await api.deleteNamespacedSecret({ namespace: "kube-system", name: `vsphere-cloud-secret-${run}` }).catch(() => {});
     await stopVcsim(engines().dir, "vcsim-ccm");
     if (work) await rm(work, { recursive: true, force: true });
-    if (process.env.VSCP_SHOW_CCM_LOGS) console.log(logs);
+    if (process.env.VSCP_SHOW_CCM_LOGS) console.log(ccm?.logs());
   });
 
   /** Registers a Node the way a kubelet does: tainted, with its system UUID and host name. */
   async function register(vm: VmInfo, systemUUID: string): Promise<void> {
-    const name = nodeName(vm);
-    await api.createNode({
-      body: {
-        metadata: { name },
-        spec: { taints: [{ key: TAINT, value: "true", effect: "NoSchedule" }] },
-        status: {
-          nodeInfo: {
-            systemUUID,
-            machineID: "",
-            bootID: "",
-            kernelVersion: "",
-            osImage: "",
-            containerRuntimeVersion: "",
-            kubeletVersion: "",
-            kubeProxyVersion: "",
-            operatingSystem: "linux",
-            architecture: "amd64",
-          },
-          addresses: [{ type: "Hostname", address: name }],
-        },
-      },
-    });
+    await api.createNode({ body: kubeletNode(nodeName(vm), systemUUID) });
   }
 
   const initialized = (name: string) => async (): Promise<V1Node | undefined> => {
     const n = await api.readNode({ name });
-    return n.spec?.providerID && !(n.spec.taints ?? []).some((t) => t.key === TAINT) ? n : undefined;
+    return isInitialized(n) ? n : undefined;
   };
 
   it("initializes nodes registered by UUID (also byte-swapped): providerID, addresses, zone, region, instance type", async () => {
