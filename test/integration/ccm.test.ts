@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   isInitialized,
   kubeletNode,
+  runCcmOnce,
   startCcm,
   TAINT_UNINITIALIZED as TAINT,
   until,
@@ -152,6 +153,23 @@ describe("the CCM process", () => {
       );
       expect(n.metadata?.labels?.["node.kubernetes.io/instance-type"]).toMatch(/^vsphere-vm\.cpu-\d+\.mem-\d+gb\.os-/);
     }
+  });
+
+  it("explain says which VM matched and how, which address was chosen, and where the zone tags are", async () => {
+    const vm = vms[0];
+    await until(`node ${nodeName(vm)} initialized`, initialized(nodeName(vm)));
+    const r = await runCcmOnce([
+      "explain",
+      nodeName(vm),
+      `--cloud-config=${join(work, "vsphere.conf")}`,
+      `--kubeconfig=${engines().kube.kubeconfig}`,
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`result: VM vc1/${vm.name} (matched by providerID)`);
+    expect(r.stdout).toMatch(/InternalIP 10\.20\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/zone.*zone-a|zone-a.*DC0_C0/);
+    expect(r.stdout).toContain("label topology.kubernetes.io/region=region-1");
   });
 
   it("keeps the taint and says why in an Event when no VM matches", async () => {
