@@ -68,6 +68,10 @@ export interface CcmOptions {
   args?: string[];
   /** Also append the log to this file (kept in the run directory for post-mortems). */
   logFile?: string;
+  /** Run as this user and group id (the image runs as 65532); files it reads must be readable. */
+  uid?: number;
+  /** Serving certificate to use instead of one issued from `pki` (a non-root process must read it). */
+  servingCert?: { cert: string; key: string };
 }
 
 export interface CcmProcess {
@@ -89,7 +93,7 @@ export interface CcmProcess {
 
 /** Starts the CCM bin; resolves once the process is spawned (not yet ready: see waitReady). */
 export async function startCcm(o: CcmOptions): Promise<CcmProcess> {
-  const tls = await serverCert(o.pki, "ccm");
+  const tls = o.servingCert ?? (await serverCert(o.pki, "ccm"));
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -106,7 +110,7 @@ export async function startCcm(o: CcmOptions): Promise<CcmProcess> {
       `--tls-private-key-file=${tls.key}`,
       ...(o.args ?? []),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) },
   );
   let out = "";
   const file: WriteStream | undefined = o.logFile ? createWriteStream(o.logFile, { flags: "a" }) : undefined;
