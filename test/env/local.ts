@@ -10,12 +10,12 @@ import { pathToFileURL } from "node:url";
 import { down, readEnvironment, runDir, up, type Environment } from "./environment.js";
 import { govcFor } from "./govc.js";
 import { freePort } from "./net.js";
+import { isInitialized, kubeletNode } from "./ccm.js";
 import { REPO_ROOT } from "./paths.js";
 import { startProc, stopProc } from "./proc.js";
 import { PulumiCli } from "./pulumi.js";
 
 const STACK = "local";
-const TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 
 /**
  * The local stack's secrets are encrypted with this fixed passphrase: stacks/Pulumi.local.yaml
@@ -137,26 +137,7 @@ export async function localUp(name = "local", log: (s: string) => void = () => {
       `SET.guest.hostName=${node}`,
     );
     await core.deleteNode({ name: node }).catch(() => {});
-    await core.createNode({
-      body: {
-        metadata: { name: node },
-        spec: { taints: [{ key: TAINT, value: "true", effect: "NoSchedule" }] },
-        status: {
-          nodeInfo: {
-            systemUUID: uuid,
-            machineID: "",
-            bootID: "",
-            kernelVersion: "",
-            osImage: "",
-            containerRuntimeVersion: "",
-            kubeletVersion: "",
-            kubeProxyVersion: "",
-            operatingSystem: "linux",
-            architecture: "amd64",
-          },
-        },
-      },
-    });
+    await core.createNode({ body: kubeletNode(node, uuid) });
     nodes.push({ node, vm: name });
   }
   const deadline = Date.now() + 120_000;
@@ -166,7 +147,7 @@ export async function localUp(name = "local", log: (s: string) => void = () => {
     let done = 0;
     for (const n of nodes) {
       const node = await core.readNode({ name: n.node });
-      const ready = !(node.spec?.taints ?? []).some((t) => t.key === TAINT) && !!node.spec?.providerID;
+      const ready = isInitialized(node);
       if (ready) done++;
       const l = node.metadata?.labels ?? {};
       rows.push([
