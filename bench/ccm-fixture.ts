@@ -5,6 +5,7 @@ import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Environment } from "../test/env/environment.js";
+import { kubeletNode as registeredNode } from "../test/env/ccm.js";
 import { govcFor, type Govc } from "../test/env/govc.js";
 import { swapUuid } from "../controller/cloud/uuid.js";
 import { createContainerView, destroyView, retrieveProperties } from "../vsphere/property.js";
@@ -151,29 +152,16 @@ export async function prepareFixture(env: Environment, vmCount: number, clusters
  */
 export function kubeletNode(vm: BenchVm, i: number): V1Node {
   const systemUUID = i % 3 === 1 ? swapUuid(vm.uuid) : i % 3 === 2 ? vm.uuid.toUpperCase() : vm.uuid;
+  const node = registeredNode(vm.nodeName, systemUUID);
   const now = new Date();
-  return {
-    metadata: { name: vm.nodeName, labels: { [BENCH_LABEL]: "true" } },
-    spec: { taints: [{ key: TAINT_UNINITIALIZED, value: "true", effect: "NoSchedule" }] },
-    status: {
-      nodeInfo: {
-        systemUUID,
-        machineID: "",
-        bootID: "",
-        kernelVersion: "",
-        osImage: "",
-        containerRuntimeVersion: "",
-        kubeletVersion: "",
-        kubeProxyVersion: "",
-        operatingSystem: "linux",
-        architecture: "amd64",
-      },
-      addresses: [{ type: "Hostname", address: vm.nodeName }],
-      conditions: [
-        { type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, lastTransitionTime: now },
-      ],
-    },
+  node.metadata = { ...node.metadata, labels: { [BENCH_LABEL]: "true" } };
+  node.status = {
+    ...node.status,
+    conditions: [
+      { type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, lastTransitionTime: now },
+    ],
   };
+  return node;
 }
 
 /** Sets the Ready condition as the node lifecycle controller does when a kubelet stops posting. */
