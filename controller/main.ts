@@ -1,6 +1,7 @@
 // vsphere-cloud-controller-manager: `run` (default) | `migrate-config <in-tree.ini>` |
 // `explain <node>` | `version`. Accepts the upstream manifest's arguments unchanged.
-import { KubeConfig, CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { PooledKubeConfig } from "./kube/client.js";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -26,8 +27,8 @@ flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node
 
 class UsageError extends Error {}
 
-function kubeConfig(flags: Flags): KubeConfig {
-  const kc = new KubeConfig();
+function kubeConfig(flags: Flags): PooledKubeConfig {
+  const kc = new PooledKubeConfig();
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
   else kc.loadFromDefault();
@@ -87,6 +88,7 @@ async function run(flags: Flags): Promise<void> {
   await stop;
   await app.stop();
   await server.close();
+  kc.closeConnections();
 }
 
 async function migrate(file: string | undefined): Promise<void> {

@@ -1,0 +1,110 @@
+// A KubeConfig whose requests share keep-alive connections.
+//
+// @kubernetes/client-node 1.x builds a new https.Agent for every request (applySecurityAuthentication
+// and applyToHTTPSOptions call createAgent each time), so every call pays a TCP and TLS handshake
+// and leaves a socket behind: at 1,000 Nodes that was most of the controller's CPU and memory
+// (bench/RESULTS.md). This subclass lets the library build its agent as usual, so TLS settings,
+// client certificates and proxies keep their meaning, then swaps a plain http(s).Agent for a pooled
+// keep-alive one with the same options. Agents the library builds for proxies are left alone.
+import { createHash } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import { KubeConfig } from "@kubernetes/client-node";
+
+type RequestContextLike = { getAgent(): unknown; setAgent(agent: http.Agent): void };
+type AgentWithOptions = http.Agent & { options?: Record<string, unknown> };
+
+/** At most this many pools (one per distinct TLS identity); a rotated client cert makes a new one. */
+const MAX_POOLS = 4;
+/** A replaced pool is closed this long after its replacement, when its watches have moved on. */
+const RETIRE_AFTER_MS = 10 * 60_000;
+
+export class PooledKubeConfig extends KubeConfig {
+  private readonly pools = new Map<string, http.Agent>();
+  /** Pools created (a test and the benchmark read it: 1 for a steady controller). */
+  poolsCreated = 0;
+  /** Connections the pools opened (TCP + TLS handshakes paid). */
+  connectionsOpened = 0;
+
+  override async applySecurityAuthentication(context: Parameters<KubeConfig["applySecurityAuthentication"]>[0]) {
+    await super.applySecurityAuthentication(context);
+    const ctx = context as unknown as RequestContextLike;
+    const pooled = this.pooled(ctx.getAgent());
+    if (pooled) ctx.setAgent(pooled);
+  }
+
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig["applyToHTTPSOptions"]>[0]) {
+    await super.applyToHTTPSOptions(opts);
+    const o = opts as { agent?: unknown };
+    const pooled = this.pooled(o.agent);
+    if (pooled) o.agent = pooled;
+  }
+
+  /** Closes every pooled connection (at shutdown). */
+  closeConnections(): void {
+    for (const a of this.pools.values()) a.destroy();
+    this.pools.clear();
+  }
+
+  private pooled(agent: unknown): http.Agent | undefined {
+    const isHttps = agent instanceof https.Agent && agent.constructor === https.Agent;
+    const isHttp = !isHttps && agent instanceof http.Agent && agent.constructor === http.Agent;
+    if (!isHttps && !isHttp) return undefined;
+    const options = { ...((agent as AgentWithOptions).options ?? {}) };
+    const key = `${isHttps ? "https" : "http"}:${fingerprint(options)}`;
+    let pool = this.pools.get(key);
+    if (pool) return pool;
+    const settings = { ...options, keepAlive: true, scheduling: "lifo" as const };
+    const count = () => this.connectionsOpened++;
+    pool = isHttps ? new CountingHttpsAgent(settings, count) : new CountingHttpAgent(settings, count);
+    this.pools.set(key, pool);
+    this.poolsCreated++;
+    if (this.pools.size > MAX_POOLS) {
+      const [oldKey, old] = this.pools.entries().next().value as [string, http.Agent];
+      this.pools.delete(oldKey);
+      setTimeout(() => old.destroy(), RETIRE_AFTER_MS).unref();
+    }
+    return pool;
+  }
+}
+
+class CountingHttpsAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    private readonly onConnection: () => void,
+  ) {
+    super(options);
+  }
+  override createConnection(...args: Parameters<https.Agent["createConnection"]>) {
+    this.onConnection();
+    return super.createConnection(...args);
+  }
+}
+
+class CountingHttpAgent extends http.Agent {
+  constructor(
+    options: http.AgentOptions,
+    private readonly onConnection: () => void,
+  ) {
+    super(options);
+  }
+  override createConnection(...args: Parameters<http.Agent["createConnection"]>) {
+    this.onConnection();
+    return super.createConnection(...args);
+  }
+}
+
+/** A stable digest of agent options (CA, client cert and key included), never the key material itself. */
+function fingerprint(options: Record<string, unknown>): string {
+  const h = createHash("sha256");
+  for (const k of Object.keys(options).sort()) {
+    const v = options[k];
+    if (v === undefined || v === null || k === "keepAlive" || k === "path") continue;
+    h.update(k).update("\0");
+    if (Buffer.isBuffer(v) || typeof v === "string") h.update(v);
+    else if (Array.isArray(v)) for (const x of v) h.update(Buffer.isBuffer(x) ? x : String(x)).update("\0");
+    else h.update(JSON.stringify(v) ?? typeof v);
+    h.update("\0");
+  }
+  return h.digest("hex");
+}
