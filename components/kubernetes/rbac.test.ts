@@ -1,26 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { clusterRules, credentialsRules, leaderElectionRules, type PolicyRule } from "./rbac.js";
+import { UPSTREAM_CLUSTER_ROLE } from "../../test/env/upstream-rbac.js";
 
-/** Upstream's system:cloud-controller-manager (manifests/controller-manager/cloud-controller-manager-roles.yaml). */
-const UPSTREAM: Record<string, string[]> = {
-  "/events": ["create", "patch", "update"],
-  "/nodes": ["*"],
-  "/nodes/status": ["patch"],
-  "/services": ["list", "patch", "update", "watch"],
-  "/services/status": ["patch"],
-  "/serviceaccounts": ["create", "get", "list", "watch", "update"],
-  "/persistentvolumes": ["get", "list", "update", "watch"],
-  "/endpoints": ["create", "get", "list", "watch", "update"],
-  "/secrets": ["get", "list", "watch"],
-  "coordination.k8s.io/leases": ["create", "get", "list", "watch", "update"],
-};
+/** Upstream's system:cloud-controller-manager, as resource -> verbs. */
+const UPSTREAM: Record<string, string[]> = Object.fromEntries(
+  UPSTREAM_CLUSTER_ROLE.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => [`${g}/${res}`, r.verbs]))),
+);
 
 /**
- * Grants upstream's role lacks, each needed by a call this CCM makes: node status is written
- * with a PUT (update, not patch), and /metrics delegates authn/authz (system:auth-delegator's verbs).
+ * Grants upstream's role lacks, each needed by a call this CCM makes: /metrics delegates
+ * authn/authz (system:auth-delegator's verbs).
  */
 const BEYOND_UPSTREAM = new Set([
-  "/nodes/status:update",
   "authentication.k8s.io/tokenreviews:create",
   "authorization.k8s.io/subjectaccessreviews:create",
 ]);
@@ -37,9 +28,9 @@ describe("clusterRules", () => {
         "/nodes:get",
         "/nodes:list",
         "/nodes:watch",
-        "/nodes:update",
+        "/nodes:patch",
         "/nodes:delete",
-        "/nodes/status:update",
+        "/nodes/status:patch",
         "/events:create",
         "/events:patch",
         "authentication.k8s.io/tokenreviews:create",

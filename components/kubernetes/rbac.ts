@@ -17,12 +17,12 @@ export interface PolicyRule {
 export function clusterRules(): PolicyRule[] {
   return [
     // The Node informer lists and watches every Node (controller/kube/informer.ts); NodeWriter
-    // re-reads a Node and writes labels, taints and providerID back with a PUT (update); the
-    // lifecycle controller deletes a Node whose VM vCenter says is gone. No patch: the writes
-    // are read-modify-update with the resourceVersion, retried on 409.
-    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "update", "delete"] },
-    // Addresses are status: NodeWriter replaces nodes/status (PUT, update).
-    { apiGroups: [""], resources: ["nodes/status"], verbs: ["update"] },
+    // writes providerID, labels and taints with a JSON merge patch guarded by the resourceVersion
+    // and re-reads (get) the Node after a 409; the lifecycle controller deletes a Node whose VM
+    // vCenter says is gone. No update: nothing is written with a PUT.
+    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "patch", "delete"] },
+    // Addresses are status: NodeWriter patches nodes/status (upstream's grant exactly).
+    { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch"] },
     // Node Events (controller/kube/events.ts): created in "default" like the kubelet's, repeats
     // folded into one Event by a JSON patch of count/lastTimestamp. Nodes are cluster-scoped,
     // so Events about them are not tied to the CCM's namespace.

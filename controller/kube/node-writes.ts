@@ -1,13 +1,24 @@
-// The only writes the CCM makes to Nodes. Each re-reads the Node and applies its change with the
-// resourceVersion it read, retrying on 409 Conflict: decisions are made once, only the write
-// retries (as k8s.io/cloud-provider's node controller does).
+// The only writes the CCM makes to Nodes, each a JSON merge patch guarded by the resourceVersion
+// its decision was made on (a 409 Conflict means the Node moved: re-read it, decide again, retry).
+//
+// Why patches: upstream's ClusterRole `system:cloud-controller-manager` grants `patch` (not
+// `update`) on nodes/status, so a drop-in replacement must patch; and a patch carries only the
+// changed fields, not the whole Node. Why merge patch and not strategic merge: the lists we write
+// (addresses, taints) are replaced whole, which is what we mean (a strategic merge would merge
+// addresses by `type` and lose a second InternalIP). The first attempt uses the caller's copy (the
+// informer's), so the common case is one request per write with no GET before it.
 import type { KubeConfig, V1Node, V1NodeAddress, V1Taint } from "@kubernetes/client-node";
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 
-const isConflict = (err: unknown) => (err as { code?: number })?.code === 409;
+const statusOf = (err: unknown) => (err as { code?: number })?.code;
+const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+type Patch = { metadata?: Record<string, unknown>; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
 export class NodeWriter {
   private readonly api: CoreV1Api;
+  /** Requests sent to the apiserver by this writer, by verb (the benchmark and tests read it). */
+  readonly requests = { get: 0, patch: 0, delete: 0 };
 
   constructor(
     kc: KubeConfig,
@@ -16,35 +27,60 @@ export class NodeWriter {
     this.api = kc.makeApiClient(CoreV1Api);
   }
 
-  /** Re-reads the node, lets `mutate` change it (false = nothing to do), replaces it; retries conflicts. */
-  private async update(name: string, mutate: (n: V1Node) => boolean, status = false): Promise<V1Node | undefined> {
+  private async read(name: string): Promise<V1Node> {
+    this.requests.get++;
+    return this.api.readNode({ name });
+  }
+
+  /**
+   * Builds a patch from `current` (or a fresh read when absent), sends it with that node's
+   * resourceVersion, and on 409 reads the node again and rebuilds. `build` returning undefined
+   * means nothing to do. Resolves to the node as written, or undefined when nothing was written.
+   */
+  private async patch(
+    name: string,
+    current: V1Node | undefined,
+    build: (n: V1Node) => Patch | undefined,
+    subresource?: "status",
+  ): Promise<V1Node | undefined> {
+    let node = current ?? (await this.read(name));
     for (let i = 1; ; i++) {
-      const node = await this.api.readNode({ name });
-      if (!mutate(node)) return undefined;
+      const body = build(node);
+      if (!body) return undefined;
+      body.metadata = { ...body.metadata, resourceVersion: node.metadata?.resourceVersion };
       try {
-        return status
-          ? await this.api.replaceNodeStatus({ name, body: node })
-          : await this.api.replaceNode({ name, body: node });
+        this.requests.patch++;
+        return subresource === "status"
+          ? await this.api.patchNodeStatus({ name, body }, MERGE_PATCH)
+          : await this.api.patchNode({ name, body }, MERGE_PATCH);
       } catch (err) {
-        if (!isConflict(err) || i >= this.attempts) throw err;
+        if (statusOf(err) !== 409 || i >= this.attempts) throw err;
+        node = await this.read(name);
       }
     }
   }
 
-  /** Sets status.addresses when they differ; never blanks them. */
-  async setAddresses(name: string, addresses: V1NodeAddress[]): Promise<boolean> {
-    if (addresses.length === 0) return false;
-    const res = await this.update(
+  /**
+   * Sets status.addresses to `want(current addresses)` when that differs; never blanks them.
+   * `want` gets the addresses of the node the patch is built on, so a retry after a conflict
+   * decides on fresh data.
+   */
+  async setAddresses(
+    name: string,
+    want: V1NodeAddress[] | ((current: V1NodeAddress[]) => V1NodeAddress[]),
+    current?: V1Node,
+  ): Promise<V1Node | undefined> {
+    return this.patch(
       name,
+      current,
       (n) => {
         const cur = n.status?.addresses ?? [];
-        if (sameAddresses(cur, addresses)) return false;
-        n.status = { ...n.status, addresses };
-        return true;
+        const addresses = typeof want === "function" ? want(cur) : want;
+        if (addresses.length === 0 || sameAddresses(cur, addresses)) return undefined;
+        return { status: { addresses } };
       },
-      true,
+      "status",
     );
-    return res !== undefined;
   }
 
   /**
@@ -54,62 +90,54 @@ export class NodeWriter {
   async initialize(
     name: string,
     change: { providerID: string; labels: Record<string, string>; removeTaints: string[] },
-  ): Promise<boolean> {
-    const res = await this.update(name, (n) => {
-      let changed = false;
-      n.spec ??= {};
-      if (!n.spec.providerID) {
-        n.spec.providerID = change.providerID;
-        changed = true;
-      }
-      n.metadata ??= {};
-      const labels = { ...(n.metadata.labels ?? {}) };
-      for (const [k, v] of Object.entries(change.labels)) {
-        if (labels[k] !== v) {
-          labels[k] = v;
-          changed = true;
-        }
-      }
-      n.metadata.labels = labels;
-      const taints = n.spec.taints ?? [];
+    current?: V1Node,
+  ): Promise<V1Node | undefined> {
+    return this.patch(name, current, (n) => {
+      const spec: Record<string, unknown> = {};
+      if (!n.spec?.providerID) spec.providerID = change.providerID;
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(change.labels)) if (n.metadata?.labels?.[k] !== v) labels[k] = v;
+      const taints = n.spec?.taints ?? [];
       const kept = taints.filter((t) => !change.removeTaints.includes(t.key));
-      if (kept.length !== taints.length) {
-        n.spec.taints = kept;
-        changed = true;
-      }
-      return changed;
+      if (kept.length !== taints.length) spec.taints = kept;
+      if (Object.keys(spec).length === 0 && Object.keys(labels).length === 0) return undefined;
+      const p: Patch = {};
+      if (Object.keys(spec).length > 0) p.spec = spec;
+      if (Object.keys(labels).length > 0) p.metadata = { labels };
+      return p;
     });
-    return res !== undefined;
   }
 
-  async addTaint(name: string, taint: V1Taint): Promise<boolean> {
-    const res = await this.update(name, (n) => {
-      n.spec ??= {};
-      const taints = n.spec.taints ?? [];
-      if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return false;
-      n.spec.taints = [...taints, { ...taint, timeAdded: taint.timeAdded ?? new Date() }];
-      return true;
+  async addTaint(name: string, taint: V1Taint, current?: V1Node): Promise<V1Node | undefined> {
+    return this.patch(name, current, (n) => {
+      const taints = n.spec?.taints ?? [];
+      if (taints.some((t) => t.key === taint.key && t.effect === taint.effect)) return undefined;
+      return { spec: { taints: [...taints, { ...taint, timeAdded: taint.timeAdded ?? new Date() }] } };
     });
-    return res !== undefined;
   }
 
-  async removeTaint(name: string, key: string): Promise<boolean> {
-    const res = await this.update(name, (n) => {
+  async removeTaint(name: string, key: string, current?: V1Node): Promise<V1Node | undefined> {
+    return this.patch(name, current, (n) => {
       const taints = n.spec?.taints ?? [];
       const kept = taints.filter((t) => t.key !== key);
-      if (kept.length === taints.length) return false;
-      (n.spec ??= {}).taints = kept;
-      return true;
+      if (kept.length === taints.length) return undefined;
+      return { spec: { taints: kept } };
     });
-    return res !== undefined;
   }
 
-  /** Deletes a node; a node already gone counts as done. */
-  async delete(name: string): Promise<void> {
+  /**
+   * Deletes a node; a node already gone counts as done. With `uid`, only that incarnation: a Node
+   * re-registered under the same name since the decision (409 from the precondition) is kept.
+   */
+  async delete(name: string, uid?: string): Promise<"deleted" | "gone" | "replaced"> {
     try {
-      await this.api.deleteNode({ name });
+      this.requests.delete++;
+      await this.api.deleteNode({ name, body: uid ? { preconditions: { uid } } : undefined });
+      return "deleted";
     } catch (err) {
-      if ((err as { code?: number })?.code !== 404) throw err;
+      if (statusOf(err) === 404) return "gone";
+      if (uid && statusOf(err) === 409) return "replaced";
+      throw err;
     }
   }
 }

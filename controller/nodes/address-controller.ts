@@ -53,8 +53,9 @@ export class AddressController {
     const current = node.status?.addresses ?? [];
     const want = desiredAddresses(current, sel.addresses);
     if (want.length === 0 || sameAddresses(current, want)) return;
-    if (await this.d.writer.setAddresses(name, want)) {
-      const text = want.map((a) => `${a.type}=${a.address}`).join(", ");
+    const written = await this.d.writer.setAddresses(name, (cur) => desiredAddresses(cur, sel.addresses), node);
+    if (written) {
+      const text = (written.status?.addresses ?? want).map((a) => `${a.type}=${a.address}`).join(", ");
       this.d.log.info("node addresses updated", { node: name, addresses: text });
       await this.d.recorder.record(node, "Normal", EventReason.AddressesUpdated, `addresses set to ${text}`);
     }

@@ -1,6 +1,6 @@
 // Initializes Nodes that carry node.cloudprovider.kubernetes.io/uninitialized: plan once from the
 // inventory (no vCenter call), then write addresses (status) and providerID, labels and taint
-// removal (one Node update). A node that cannot be initialized yet keeps its taint and gets an
+// removal (one Node patch). A node that cannot be initialized yet keeps its taint and gets an
 // Event saying why, once per distinct reason; it is retried when the inventory changes.
 import { planNodeInit, type InitOptions } from "../cloud/plan-init.js";
 import { EventReason, TAINT_UNINITIALIZED } from "../constants.js";
@@ -62,12 +62,14 @@ export class InitController {
       return;
     }
     const p = plan.patch;
-    await this.d.writer.setAddresses(name, desiredAddresses(node.status?.addresses ?? [], p.addresses));
-    await this.d.writer.initialize(name, {
-      providerID: p.providerID,
-      labels: p.labels,
-      removeTaints: [TAINT_UNINITIALIZED],
-    });
+    // Addresses first, so the Node has them before the taint goes; the second write starts from
+    // the node the first one returned, so neither needs a GET in the common case.
+    const written = await this.d.writer.setAddresses(name, (cur) => desiredAddresses(cur, p.addresses), node);
+    await this.d.writer.initialize(
+      name,
+      { providerID: p.providerID, labels: p.labels, removeTaints: [TAINT_UNINITIALIZED] },
+      written ?? node,
+    );
     this.lastReason.delete(name);
     this.d.onResult?.("initialized");
     const summary = `VM ${plan.vm.vcenter}/${plan.vm.name} matched by ${plan.how}; providerID ${p.providerID}`;

@@ -47,19 +47,20 @@ export class LifecycleController {
       case "none":
         return;
       case "taint-shutdown":
-        if (await this.d.writer.addTaint(name, { key: TAINT_SHUTDOWN, effect: "NoSchedule" })) {
+        if (await this.d.writer.addTaint(name, { key: TAINT_SHUTDOWN, effect: "NoSchedule" }, node)) {
           await this.d.recorder.record(node, "Normal", EventReason.ShutdownTaintAdded, plan.reason);
         }
         return;
       case "untaint-shutdown":
-        if (await this.d.writer.removeTaint(name, TAINT_SHUTDOWN)) {
+        if (await this.d.writer.removeTaint(name, TAINT_SHUTDOWN, node)) {
           await this.d.recorder.record(node, "Normal", EventReason.ShutdownTaintRemoved, plan.reason);
         }
         return;
       case "delete":
         await this.d.recorder.record(node, "Normal", EventReason.DeletingNode, plan.reason).catch(() => {});
-        await this.d.writer.delete(name);
-        this.d.log.info("deleted node", { node: name, reason: plan.reason });
+        if ((await this.d.writer.delete(name, node.metadata?.uid)) === "replaced")
+          this.d.log.info("node re-registered since the decision; not deleted", { node: name });
+        else this.d.log.info("deleted node", { node: name, reason: plan.reason });
         return;
       default: {
         const never: never = plan;

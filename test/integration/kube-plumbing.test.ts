@@ -1,11 +1,13 @@
 // Informer, leader election, node writes and events against the real kube-apiserver.
 import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines } from "../env/context.js";
 import { NodeInformer } from "../../controller/kube/informer.js";
 import { LeaderElector, LEADER_DEFAULTS } from "../../controller/kube/leader.js";
 import { NodeWriter } from "../../controller/kube/node-writes.js";
+import { PooledKubeConfig } from "../../controller/kube/client.js";
 import { EventRecorder } from "../../controller/kube/events.js";
 import { EventReason, TAINT_UNINITIALIZED } from "../../controller/constants.js";
 
@@ -74,13 +76,12 @@ describe("kube plumbing", () => {
     const name = `writer-${suffix}`;
     await makeNode(name);
     const w = new NodeWriter(kc);
-    expect(
-      await w.initialize(name, {
-        providerID: "vsphere://4211aaaa-0000-0000-0000-000000000001",
-        labels: { "topology.kubernetes.io/zone": "z1" },
-        removeTaints: [TAINT_UNINITIALIZED],
-      }),
-    ).toBe(true);
+    const written = await w.initialize(name, {
+      providerID: "vsphere://4211aaaa-0000-0000-0000-000000000001",
+      labels: { "topology.kubernetes.io/zone": "z1" },
+      removeTaints: [TAINT_UNINITIALIZED],
+    });
+    expect(written?.spec?.providerID).toBe("vsphere://4211aaaa-0000-0000-0000-000000000001");
     const n = await api.readNode({ name });
     expect(n.spec?.providerID).toBe("vsphere://4211aaaa-0000-0000-0000-000000000001");
     expect(n.metadata?.labels?.["topology.kubernetes.io/zone"]).toBe("z1");
@@ -93,15 +94,69 @@ describe("kube plumbing", () => {
         labels: { "topology.kubernetes.io/zone": "z1" },
         removeTaints: [TAINT_UNINITIALIZED],
       }),
-    ).toBe(false);
+    ).toBeUndefined();
     expect((await api.readNode({ name })).spec?.providerID).toBe("vsphere://4211aaaa-0000-0000-0000-000000000001");
     const addrs = [
       { type: "InternalIP", address: "10.0.0.5" },
       { type: "Hostname", address: name },
     ];
-    expect(await w.setAddresses(name, addrs)).toBe(true);
-    expect(await w.setAddresses(name, [])).toBe(false);
+    expect((await w.setAddresses(name, addrs))?.status?.addresses).toEqual(addrs);
+    expect(await w.setAddresses(name, [])).toBeUndefined();
     expect((await api.readNode({ name })).status?.addresses).toEqual(addrs);
+    // Two InternalIPs survive (a strategic merge keyed by type would fold them into one).
+    const two = [
+      { type: "InternalIP", address: "10.0.0.5" },
+      { type: "InternalIP", address: "10.0.0.6" },
+      { type: "Hostname", address: name },
+    ];
+    expect((await w.setAddresses(name, two))?.status?.addresses).toEqual(two);
+    expect((await api.readNode({ name })).status?.addresses).toEqual(two);
+  });
+
+  it("writes from the caller's copy in one request; a stale copy costs one re-read", async () => {
+    const name = `cached-${suffix}`;
+    const created = await makeNode(name);
+    const w = new NodeWriter(kc);
+    const tainted = await w.addTaint(name, { key: "example.com/a", effect: "NoSchedule" }, created);
+    expect(tainted?.spec?.taints?.map((t) => t.key)).toContain("example.com/a");
+    expect(w.requests).toEqual({ get: 0, patch: 1, delete: 0 });
+    // `created` is now stale: the guarded patch gets 409, the writer re-reads and decides again.
+    const again = await w.addTaint(name, { key: "example.com/b", effect: "NoSchedule" }, created);
+    expect(again?.spec?.taints?.map((t) => t.key)).toEqual(expect.arrayContaining(["example.com/a", "example.com/b"]));
+    expect(w.requests).toEqual({ get: 1, patch: 3, delete: 0 });
+    // A re-registered Node (same name, new uid) is not deleted on the old decision.
+    await api.deleteNode({ name });
+    await makeNode(name);
+    expect(await w.delete(name, created.metadata?.uid)).toBe("replaced");
+    expect((await api.readNode({ name })).metadata?.name).toBe(name);
+    expect(await w.delete(name)).toBe("deleted");
+    expect(await w.delete(name)).toBe("gone");
+  });
+
+  it("shares one keep-alive connection across sequential requests", async () => {
+    const pooled = new PooledKubeConfig();
+    pooled.loadFromFile(engines().kube.kubeconfig);
+    const core = pooled.makeApiClient(CoreV1Api);
+    for (let i = 0; i < 20; i++) await core.readNamespace({ name: "default" });
+    expect(pooled.poolsCreated).toBe(1);
+    expect(pooled.connectionsOpened).toBe(1);
+    // Control: the library's own config opens a connection per request (the reason for the pool).
+    const plain = new KubeConfig();
+    plain.loadFromFile(engines().kube.kubeconfig);
+    let handshakes = 0;
+    const orig = tls.connect;
+    tls.connect = ((...args: Parameters<typeof tls.connect>) => {
+      handshakes++;
+      return orig(...args);
+    }) as typeof tls.connect;
+    try {
+      const plainCore = plain.makeApiClient(CoreV1Api);
+      for (let i = 0; i < 5; i++) await plainCore.readNamespace({ name: "default" });
+    } finally {
+      tls.connect = orig;
+    }
+    expect(handshakes).toBe(5);
+    pooled.closeConnections();
   });
 
   it("retries a write that loses a race (409) and keeps the other writer's change", async () => {
@@ -120,7 +175,10 @@ describe("kube plumbing", () => {
       }
       return n;
     };
-    expect(await w.addTaint(name, { key: "example.com/t", effect: "NoSchedule" })).toBe(true);
+    const written = await w.addTaint(name, { key: "example.com/t", effect: "NoSchedule" });
+    expect(written?.metadata?.labels?.other).toBe("writer");
+    // Read, patch (409), re-read, patch.
+    expect(w.requests).toEqual({ get: 2, patch: 2, delete: 0 });
     const n = await api.readNode({ name });
     expect(n.metadata?.labels?.other).toBe("writer");
     expect(n.spec?.taints?.map((t) => t.key)).toContain("example.com/t");
