@@ -207,14 +207,22 @@ export class CcmApp {
       opts: () => this.initOptions(),
       workers: this.o.flags.concurrentNodeSyncs,
       onResult: (r) => this.metrics.reconciles.inc({ controller: "init", result: r }),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "init" }),
     });
-    const addresses = new AddressController({ ...base, addressOptions: (vm) => this.addressOptions(vm) });
+    const addresses = new AddressController({
+      ...base,
+      addressOptions: (vm) => this.addressOptions(vm),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "addresses" }),
+    });
     const lifecycle = new LifecycleController({
       ...base,
       opts: { nodeDeletion: this.o.flags.nodeDeletion },
       onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "lifecycle" }),
     });
     this.controllers = { init, addresses, lifecycle };
+    // Every controller's error series exists from the start, at 0, so a rate() sees its first error.
+    for (const controller of Object.keys(this.controllers)) this.metrics.reconcileErrors.inc({ controller }, 0);
     for (const q of [init.queue, addresses.queue, lifecycle.queue]) q.start();
     this.metrics.leader.set(1);
     this.enqueueAll();

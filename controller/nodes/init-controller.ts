@@ -24,6 +24,8 @@ export interface InitDeps {
   opts: () => InitOptions;
   workers?: number;
   onResult?: (result: "initialized" | "pending" | "skipped") => void;
+  /** Called for every sync that throws (it is retried with backoff). */
+  onSyncError?: () => void;
 }
 
 export class InitController {
@@ -33,7 +35,10 @@ export class InitController {
   constructor(private readonly d: InitDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
       workers: d.workers ?? 4,
-      onError: (key, err, n) => d.log.error("node initialization failed", { node: key, retries: n, err }),
+      onError: (key, err, n) => {
+        d.onSyncError?.();
+        d.log.error("node initialization failed", { node: key, retries: n, err });
+      },
     });
   }
 
