@@ -33,7 +33,7 @@ export interface AppOptions {
   kc: KubeConfig;
   log: Logger;
   identity: string;
-  /** Tag refresh cadence (default 5 minutes). */
+  /** Tag refresh cadence (default: --tag-refresh-period, 5 minutes). */
   tagRefreshMs?: number;
   /** Long-poll length of the inventory feeds (default 300 s). */
   maxWaitSeconds?: number;
@@ -61,7 +61,6 @@ export class CcmApp {
   private controllers?: { init: InitController; addresses: AddressController; lifecycle: LifecycleController };
   private readonly writer: NodeWriter;
   private readonly recorder: EventRecorder;
-  private readonly tagsRead = new Set<string>();
   private readonly running: Promise<unknown>[] = [];
   private resync?: NodeJS.Timeout;
   readonly elector?: LeaderElector;
@@ -90,7 +89,10 @@ export class CcmApp {
       const rest = RestClient.create(common);
       this.metrics.observe(vc.name, session.stats);
       this.metrics.observe(vc.name, rest.stats);
-      this.vcenters.push({ config: vc, session, rest, tags: new TagCache(vc.name, rest, this.store) });
+      const tags = new TagCache(vc.name, rest, this.store);
+      // A tag attached (or read at last) may be what a pending Node waits for: plan them again.
+      tags.onChange = () => this.enqueuePending();
+      this.vcenters.push({ config: vc, session, rest, tags });
     }
     if (o.flags.leaderElect) {
       this.elector = new LeaderElector(o.kc, {
@@ -127,8 +129,10 @@ export class CcmApp {
         const u = this.store.unhealthy().find((x) => x.vcenter === vc.config.name);
         return `inventory of vCenter ${vc.config.name} not synced${u ? `: ${u.reason}` : ""}`;
       }
-      if (this.wantsTags() && !this.tagsRead.has(vc.config.name))
-        return `tags of vCenter ${vc.config.name} not read yet`;
+      if (this.wantsTags() && vc.tags.refreshes === 0) {
+        const err = this.store.tagError(vc.config.name);
+        return `tags of vCenter ${vc.config.name} not read yet${err ? `: ${err}` : ""}`;
+      }
     }
     return undefined;
   }
@@ -173,15 +177,18 @@ export class CcmApp {
         c.addresses.queue.add(name);
       }
     }
-    for (const name of c.init.pending()) c.init.queue.add(name);
+    this.enqueuePending();
+  }
+
+  private enqueuePending(): void {
+    const init = this.controllers?.init;
+    for (const name of init?.pending() ?? []) init?.queue.add(name);
   }
 
   private async refreshTags(vc: Vcenter): Promise<void> {
     if (!this.wantsTags()) return;
     try {
       await vc.tags.refresh();
-      this.tagsRead.add(vc.config.name);
-      for (const name of this.controllers?.init.pending() ?? []) this.controllers?.init.queue.add(name);
     } catch (err) {
       this.o.log.error("reading vSphere tags failed", { vcenter: vc.config.name, err });
     }
@@ -200,14 +207,22 @@ export class CcmApp {
       opts: () => this.initOptions(),
       workers: this.o.flags.concurrentNodeSyncs,
       onResult: (r) => this.metrics.reconciles.inc({ controller: "init", result: r }),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "init" }),
     });
-    const addresses = new AddressController({ ...base, addressOptions: (vm) => this.addressOptions(vm) });
+    const addresses = new AddressController({
+      ...base,
+      addressOptions: (vm) => this.addressOptions(vm),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "addresses" }),
+    });
     const lifecycle = new LifecycleController({
       ...base,
       opts: { nodeDeletion: this.o.flags.nodeDeletion },
       onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
+      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "lifecycle" }),
     });
     this.controllers = { init, addresses, lifecycle };
+    // Every controller's error series exists from the start, at 0, so a rate() sees its first error.
+    for (const controller of Object.keys(this.controllers)) this.metrics.reconcileErrors.inc({ controller }, 0);
     for (const q of [init.queue, addresses.queue, lifecycle.queue]) q.start();
     this.metrics.leader.set(1);
     this.enqueueAll();
@@ -248,7 +263,7 @@ export class CcmApp {
         }),
       );
       if (this.wantsTags())
-        vc.tags.start(this.o.tagRefreshMs ?? 300_000, (err) =>
+        vc.tags.start(this.o.tagRefreshMs ?? this.o.flags.tagRefreshSeconds * 1000, (err) =>
           log.error("tag refresh failed", { vcenter: vc.config.name, err }),
         );
     }

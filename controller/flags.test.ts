@@ -29,6 +29,18 @@ describe("flags", () => {
     expect(flags.leaderElect).toBe(false);
   });
 
+  it("parses --tag-refresh-period (default 5m) and refuses one under a second", () => {
+    expect(parseFlags([]).flags.tagRefreshSeconds).toBe(300);
+    expect(parseFlags(["--tag-refresh-period=2s"]).flags.tagRefreshSeconds).toBe(2);
+    expect(parseFlags(["--tag-refresh-period", "10m"]).flags.tagRefreshSeconds).toBe(600);
+    expect(() => parseFlags(["--tag-refresh-period=500ms"])).toThrow(
+      "--tag-refresh-period=500ms: expected at least 1s (the default is 5m)",
+    );
+    expect(() => parseFlags(["--tag-refresh-period=soon"])).toThrow(
+      "--tag-refresh-period=soon: expected a duration such as 15s",
+    );
+  });
+
   it("names every bad flag at once, with the closest known one", () => {
     expect(() => parseFlags(["--cloud-confg=x", "--v=abc", "--cloud-provider=aws", "--secure-port"])).toThrow(
       [

@@ -21,6 +21,8 @@ export interface Flags {
   nodeLabels: Record<string, string>;
   nodeDeletion: boolean;
   concurrentNodeSyncs: number;
+  /** How often vSphere tags (zones, regions) are read again; this controller's own flag. */
+  tagRefreshSeconds: number;
   /** Ignored upstream flags, as given. */
   ignored: string[];
 }
@@ -91,6 +93,14 @@ const SPECS: Record<string, FlagSpec> = {
   "node-labels": { kind: "string", set: (f, v) => (f.nodeLabels = parseLabels(String(v))) },
   "no-node-deletion": { kind: "bool", set: (f, v) => (f.nodeDeletion = !v) },
   "concurrent-node-syncs": { kind: "int", set: (f, v) => (f.concurrentNodeSyncs = Number(v)) },
+  "tag-refresh-period": {
+    kind: "duration",
+    set: (f, v) => {
+      // One batched tag read per period: below a second it would be polling vCenter's tag service.
+      if (Number(v) < 1) throw new Error("expected at least 1s (the default is 5m)");
+      f.tagRefreshSeconds = Number(v);
+    },
+  },
 };
 
 export function defaultFlags(): Flags {
@@ -108,6 +118,7 @@ export function defaultFlags(): Flags {
     nodeLabels: {},
     nodeDeletion: true,
     concurrentNodeSyncs: 4,
+    tagRefreshSeconds: 300,
     ignored: [],
   };
 }

@@ -23,7 +23,8 @@ const USAGE = `usage: vsphere-cloud-controller-manager [run] [flags]
 flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node-labels k=v,...
        --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
        --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
-       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N`;
+       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N
+       --tag-refresh-period 5m`;
 
 class UsageError extends Error {}
 

@@ -14,7 +14,7 @@ export class CcmMetrics {
   });
   readonly reconcileErrors = new Counter({
     name: Metric.reconcileErrors,
-    help: "Node syncs that failed",
+    help: "Node syncs that failed (a write refused, an API error); each failed retry counts",
     labelNames: ["controller"],
     registers: [this.registry],
   });

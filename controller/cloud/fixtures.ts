@@ -72,6 +72,8 @@ export interface FakeInventory {
   tagsRead?: boolean;
   synced?: boolean;
   unhealthy?: { vcenter: string; reason: string }[];
+  /** Why the last tag read failed, by vCenter. */
+  tagErrors?: Record<string, string>;
 }
 
 export function fakeView(f: FakeInventory = {}): InventoryView {
@@ -92,6 +94,7 @@ export function fakeView(f: FakeInventory = {}): InventoryView {
       if (tags) return [...tags];
       return f.tagsRead && known.has(`${vc}/${moKey(r)}`) ? [] : undefined;
     },
+    tagError: (vc) => f.tagErrors?.[vc],
   };
 }
 

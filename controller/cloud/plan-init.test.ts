@@ -133,9 +133,32 @@ describe("planNodeInit", () => {
     expect(reasonOf(p)).toMatch(/^VM node-a has no usable IP yet; VM node-a: zone\/region tags not found: /);
   });
 
-  it("waits for tags that are not read yet", () => {
+  it("waits for tags that are not read yet, as a wait on its own cache (no Event)", () => {
     const p = planNodeInit(node(), fakeView({ vms: [vm()], objects: standardTree() }), opts());
     expect(reasonOf(p)).toBe("VM node-a: tags of host esx-1 not read yet");
+    expect(p).toMatchObject({ waitingFor: "tags" });
+    // Other reasons of the same plan are told once the tags are in, not before.
+    const noIp = planNodeInit(
+      node(),
+      fakeView({ vms: [vm({ nics: [nic("n", ["fe80::1"])] })], objects: standardTree() }),
+      opts(),
+    );
+    expect(noIp).toMatchObject({ waitingFor: "tags" });
+    // Positive control: the same plans with tags read are reasons about the node (Event-worthy).
+    const read = planNodeInit(
+      node(),
+      fakeView({ vms: [vm({ nics: [nic("n", ["fe80::1"])] })], objects: standardTree(), tags: TAGS, tagsRead: true }),
+      opts(),
+    );
+    expect(reasonOf(read)).toMatch(/^VM node-a has no usable IP yet$/);
+    expect(read).not.toHaveProperty("waitingFor");
+  });
+
+  it("says a failed tag read as a reason about the node's VM (an Event), not as a wait", () => {
+    const view = fakeView({ vms: [vm()], objects: standardTree(), tagErrors: { vc1: "RestError: 403 Forbidden" } });
+    const p = planNodeInit(node(), view, opts());
+    expect(reasonOf(p)).toBe("VM node-a: tags of host esx-1 could not be read (RestError: 403 Forbidden)");
+    expect(p).not.toHaveProperty("waitingFor");
   });
 
   it("does nothing while the inventory is not synced", () => {
@@ -143,6 +166,7 @@ describe("planNodeInit", () => {
     expect(planNodeInit(node(), view, opts())).toEqual({
       reason: "inventory not synced (vc2: NotAuthenticated)",
       explain: [],
+      waitingFor: "inventory",
     });
   });
 

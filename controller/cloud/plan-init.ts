@@ -37,8 +37,16 @@ export interface NodeInitPatch {
   removeTaint: true;
 }
 
+/**
+ * What a "not yet" waits for when it is the controller's own caches, not the Node or its VM: the
+ * inventory not synced, or tags not read yet. Such a reason is logged, not put in a Node Event
+ * (it would be the same for every Node, and gone once the cache is complete).
+ */
+export type WaitingFor = "inventory" | "tags";
+
 export type NodeInitPlan =
-  { patch: NodeInitPatch; vm: InventoryVm; how: MatchHow; explain: string[] } | { reason: string; explain: string[] };
+  | { patch: NodeInitPatch; vm: InventoryVm; how: MatchHow; explain: string[] }
+  | { reason: string; explain: string[]; waitingFor?: WaitingFor };
 
 const K8S_NAMESPACE = /(^|\.)(kubernetes|k8s)\.io\//;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -123,7 +131,7 @@ const tag = (prefix: string, lines: string[]) => lines.map((l) => `${prefix}: ${
 
 /** The initialization patch for a node, or why it must wait; `explain` says how it was decided. */
 export function planNodeInit(node: NodeFacts, view: InventoryView, opts: InitOptions): NodeInitPlan {
-  if (!view.synced) return { reason: notSynced(view), explain: [] };
+  if (!view.synced) return { reason: notSynced(view), explain: [], waitingFor: "inventory" };
   const match = matchVm(node, view);
   const explain = tag("match", match.explanation);
   if ("reason" in match) return { reason: match.reason, explain };
@@ -153,6 +161,8 @@ export function planNodeInit(node: NodeFacts, view: InventoryView, opts: InitOpt
   );
   extraLabels(node, opts.extraLabels, labels, explain);
   reasons.push(...labels.problems);
+  // Tags not read yet decide nothing: the other reasons are told once the tags are in.
+  if ("notRead" in zones) return { reason: reasons.join("; "), explain, waitingFor: "tags" };
   if (reasons.length > 0) return { reason: reasons.join("; "), explain };
   const providerID = node.providerID || providerIdOf(vm.uuid);
   explain.push(`providerID: ${providerID}${node.providerID ? " (already set on the node)" : ""}`);

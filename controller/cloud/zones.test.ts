@@ -104,7 +104,28 @@ describe("zoneAndRegion", () => {
     });
     expect(zoneAndRegion(vm(), view, CATEGORIES)).toMatchObject({
       reason: "VM node-a: tags of folder host not read yet",
+      notRead: true,
     });
+  });
+
+  it("says why tags could not be read when the last read failed, as a reason of its own", () => {
+    const view = fakeView({
+      vms: [vm()],
+      objects: standardTree(),
+      tagErrors: { vc1: "RestError: 403 Forbidden" },
+    });
+    const answer = zoneAndRegion(vm(), view, CATEGORIES);
+    expect(answer).toMatchObject({
+      reason: "VM node-a: tags of host esx-1 could not be read (RestError: 403 Forbidden)",
+    });
+    expect(answer).not.toHaveProperty("notRead");
+  });
+
+  it("does not mark a missing tag as not read (it is a fact about vCenter)", () => {
+    const view = fakeView({ vms: [vm()], objects: standardTree(), tagsRead: true, tags: { "dc-1": [regionTag("r")] } });
+    const answer = zoneAndRegion(vm(), view, CATEGORIES);
+    expect("reason" in answer && answer.reason).toMatch(/zone\/region tags not found/);
+    expect(answer).not.toHaveProperty("notRead");
   });
 
   it("does not wait for tags beyond the objects it needs", () => {

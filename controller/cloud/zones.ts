@@ -5,8 +5,10 @@
 //     pool and ancestors; walk 3: the VM itself and its folders. The first walk that finds both a
 //     zone and a region tag gives the answer; a walk that finds only one is discarded;
 //   - within a walk the nearest object with a tag of a category gives that category's value.
-// "Not yet" answers: tags of an object on the way not read yet. Errors: two tags of one category on
-// one object (upstream would pick one at random), or no walk finds both.
+// "Not yet" answers: tags of an object on the way not read yet (`notRead`: the controller's own
+// cache is incomplete, which says nothing about the Node), or not readable (the last tag read
+// failed: said with its error). Errors: two tags of one category on one object (upstream would
+// pick one at random), or no walk finds both.
 import type { MoRef } from "../../vsphere/types.js";
 import type { InventoryView, InventoryVm, Tag } from "../inventory/types.js";
 
@@ -19,7 +21,7 @@ export interface ZoneCategories {
 
 export type ZoneAnswer =
   | { zone?: string; region?: string; foundOn: { zone?: string; region?: string }; explanation: string[] }
-  | { reason: string; explanation: string[] };
+  | { reason: string; explanation: string[]; notRead?: true };
 
 interface WalkObject {
   ref: MoRef;
@@ -28,7 +30,9 @@ interface WalkObject {
 
 type Found = { tag: string; on: string };
 type WalkResult =
-  { zone: Found; region: Found } | { stop: string } | { partial: { zone?: Found; region?: Found }; path: string };
+  | { zone: Found; region: Found }
+  | { stop: string; notRead?: true }
+  | { partial: { zone?: Found; region?: Found }; path: string };
 
 const KINDS: Record<string, string> = {
   HostSystem: "host",
@@ -79,7 +83,10 @@ function walk(
         why.push(`${obj.label}: tags not read (VM tags are not cached), skipped`);
         continue;
       }
-      return { stop: `tags of ${obj.label} not read yet` };
+      const failed = view.tagError?.(vm.vcenter);
+      return failed
+        ? { stop: `tags of ${obj.label} could not be read (${failed})` }
+        : { stop: `tags of ${obj.label} not read yet`, notRead: true };
     }
     if (!zone) {
       const p = pick(tags, cats.zoneCategory, obj.label);
@@ -116,7 +123,9 @@ export function zoneAndRegion(vm: InventoryVm, view: InventoryView, cats: ZoneCa
   const misses: string[] = [];
   for (const [name, chain] of walks) {
     const r = walk(view, vm, chain, { regionCategory, zoneCategory }, why);
-    if ("stop" in r) return { reason: `VM ${vm.name}: ${r.stop}`, explanation: why };
+    if ("stop" in r) {
+      return { reason: `VM ${vm.name}: ${r.stop}`, explanation: why, ...(r.notRead ? { notRead: true } : {}) };
+    }
     if ("partial" in r) {
       const missing = [
         !r.partial.zone && `zone ("${zoneCategory}")`,

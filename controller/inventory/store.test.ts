@@ -84,6 +84,32 @@ describe("InventoryStore", () => {
     expect(s.allVms()[0].datacenter).toBe("DC0");
   });
 
+  it("says whether a tag refresh changed anything, and keeps tags and the tag error over a reconnect", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    const dc = moRef("Datacenter", "dc-1");
+    const folder = moRef("Folder", "group-v1");
+    const zone = { category: "k8s-zone", name: "zone-a" };
+    const region = { category: "k8s-region", name: "region-1" };
+    const tags = (entries: [string, { category: string; name: string }[]][]) => new Map(entries);
+    // First read: objects go from "not read" to read, even with no tags.
+    expect(s.setTags("vc1", tags([]), [dc, folder])).toBe(true);
+    expect(s.tagsOf("vc1", folder)).toEqual([]);
+    expect(s.setTags("vc1", tags([]), [dc, folder])).toBe(false);
+    expect(s.setTags("vc1", tags([["Datacenter:dc-1", [zone, region]]]), [dc, folder])).toBe(true);
+    // Same tags in another order: no change.
+    expect(s.setTags("vc1", tags([["Datacenter:dc-1", [region, zone]]]), [dc, folder])).toBe(false);
+    // A detached tag is a change too.
+    expect(s.setTags("vc1", tags([["Datacenter:dc-1", [region]]]), [dc, folder])).toBe(true);
+    s.markTagsFailed("vc1", "RestError: 503");
+    expect(s.tagError("vc1")).toBe("RestError: 503");
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    expect(s.tagError("vc1")).toBe("RestError: 503");
+    expect(s.tagsOf("vc1", dc)).toEqual([region]);
+    expect(s.setTags("vc1", tags([["Datacenter:dc-1", [region]]]), [dc, folder])).toBe(false);
+    expect(s.tagError("vc1")).toBeUndefined();
+  });
+
   it("finds only VMs in the configured datacenters", () => {
     const scoped = new InventoryStore(["vc1"], { vc1: ["DC1"] });
     scoped.applyBatch("vc1", batch(base, { initial: true }));

@@ -15,9 +15,19 @@ interface VcenterState {
   vms: Map<string, InventoryVm>;
   objects: Map<string, InventoryObject>;
   tags: Map<string, Tag[]>;
+  /** Why the last tag read failed; cleared by the next successful one. */
+  tagError?: string;
 }
 
 const lower = (s: string) => s.toLowerCase();
+
+/** Same tags in any order (`held` undefined: never read). */
+function sameTags(held: Tag[] | undefined, next: Tag[]): boolean {
+  if (!held || held.length !== next.length) return false;
+  const key = (t: Tag) => `${t.category}\u0000${t.name}`;
+  const have = new Set(held.map(key));
+  return next.every((t) => have.has(key(t)));
+}
 
 function addTo(index: Map<string, Set<string>>, key: string | undefined, id: string): void {
   if (!key) return;
@@ -87,10 +97,12 @@ export class InventoryStore implements InventoryView {
     let s = this.state(vcenter);
     if (batch.initial) {
       const unhealthy = s.unhealthy;
-      const tags = s.tags;
+      const { tags, tagError } = s;
       s = this.fresh();
       s.unhealthy = unhealthy;
-      s.tags = tags; // tags are refreshed on their own cadence
+      // Tags are refreshed on their own cadence.
+      s.tags = tags;
+      s.tagError = tagError;
       this.vcenters.set(vcenter, s);
     }
     const touched = new Set<string>();
@@ -232,10 +244,30 @@ export class InventoryStore implements InventoryView {
     return this.vcenters.get(vcenter)?.tags.get(moKey(ref));
   }
 
-  /** Replaces the tags of the given objects (objects absent from `tags` get none). */
-  setTags(vcenter: string, tags: Map<string, Tag[]>, objects: MoRef[]): void {
+  /**
+   * Replaces the tags of the given objects (objects absent from `tags` get none) and clears the
+   * tag error; true when any object's tags differ from what was held (or were not held at all).
+   */
+  setTags(vcenter: string, tags: Map<string, Tag[]>, objects: MoRef[]): boolean {
     const s = this.state(vcenter);
-    for (const ref of objects) s.tags.set(moKey(ref), tags.get(moKey(ref)) ?? []);
+    let changed = false;
+    for (const ref of objects) {
+      const key = moKey(ref);
+      const next = tags.get(key) ?? [];
+      if (!sameTags(s.tags.get(key), next)) changed = true;
+      s.tags.set(key, next);
+    }
+    s.tagError = undefined;
+    return changed;
+  }
+
+  /** Records why reading tags failed; the tags already held are kept. */
+  markTagsFailed(vcenter: string, reason: string): void {
+    this.state(vcenter).tagError = reason;
+  }
+
+  tagError(vcenter: string): string | undefined {
+    return this.vcenters.get(vcenter)?.tagError;
   }
 
   counts(): { vcenter: string; vms: number; objects: number }[] {

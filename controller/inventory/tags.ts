@@ -1,7 +1,9 @@
 // Tags on the inventory's parent objects (hosts, clusters, datacenters, pools, folders), read
 // through one REST session per vCenter: one batched list-attached-tags-on-objects call per
 // refresh, plus one GET per tag or category id not seen before (names are cached). Refreshes
-// run on a slow cadence and on demand (debounced) when a planner meets an object without tags.
+// run on a slow cadence (--tag-refresh-period) and after each inventory sync. A refresh that
+// changes what the store holds (a tag attached or detached, a new object's tags, a read starting
+// or ceasing to fail) is reported to onChange, so Nodes waiting for a tag are planned again.
 import type { RestClient } from "../../vsphere/rest/client.js";
 import { listAttachedTagsOnObjects } from "../../vsphere/rest/tag-association.js";
 import { getCategory, getTag } from "../../vsphere/rest/tagging.js";
@@ -25,6 +27,8 @@ export class TagCache {
   private timer?: NodeJS.Timeout;
   /** Completed refreshes (for readiness and tests). */
   refreshes = 0;
+  /** Called after a refresh that changed the tags held or ended a run of failures, and when reads start failing. */
+  onChange: () => void = () => {};
 
   constructor(
     private readonly vcenter: string,
@@ -40,18 +44,27 @@ export class TagCache {
 
   private async doRefresh(signal?: AbortSignal): Promise<void> {
     const objects = this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref);
-    const attached = await listAttachedTagsOnObjects(this.client, objects, signal);
     const byObject = new Map<string, Tag[]>();
-    for (const a of attached) {
-      const tags: Tag[] = [];
-      for (const id of a.tagIds) {
-        const t = await this.tag(id, signal);
-        if (t) tags.push(t);
+    try {
+      const attached = await listAttachedTagsOnObjects(this.client, objects, signal);
+      for (const a of attached) {
+        const tags: Tag[] = [];
+        for (const id of a.tagIds) {
+          const t = await this.tag(id, signal);
+          if (t) tags.push(t);
+        }
+        byObject.set(moKey(a.object), tags);
       }
-      byObject.set(moKey(a.object), tags);
+    } catch (err) {
+      const first = this.store.tagError(this.vcenter) === undefined;
+      this.store.markTagsFailed(this.vcenter, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      if (first) this.onChange();
+      throw err;
     }
-    this.store.setTags(this.vcenter, byObject, objects);
+    const recovered = this.store.tagError(this.vcenter) !== undefined;
+    const changed = this.store.setTags(this.vcenter, byObject, objects);
     this.refreshes++;
+    if (changed || recovered) this.onChange();
   }
 
   private async tag(id: string, signal?: AbortSignal): Promise<Tag | undefined> {

@@ -37,4 +37,6 @@ export interface InventoryView {
   object(vcenter: string, ref: MoRef): InventoryObject | undefined;
   /** Tags attached to an object, or undefined when tags for it have not been read yet. */
   tagsOf(vcenter: string, ref: MoRef): Tag[] | undefined;
+  /** Why the last read of a vCenter's tags failed; undefined when it succeeded or none was tried. */
+  tagError?(vcenter: string): string | undefined;
 }

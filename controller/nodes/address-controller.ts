@@ -19,6 +19,8 @@ export interface AddressDeps {
   recorder: EventRecorder;
   log: Logger;
   addressOptions: (vm: InventoryVm) => AddressOptions;
+  /** Called for every sync that throws (it is retried with backoff). */
+  onSyncError?: () => void;
 }
 
 /** The addresses a Node should have, with its Hostname entry kept as the kubelet set it. */
@@ -35,7 +37,10 @@ export class AddressController {
   constructor(private readonly d: AddressDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
       workers: 2,
-      onError: (key, err, n) => d.log.error("address sync failed", { node: key, retries: n, err }),
+      onError: (key, err, n) => {
+        d.onSyncError?.();
+        d.log.error("address sync failed", { node: key, retries: n, err });
+      },
     });
   }
 

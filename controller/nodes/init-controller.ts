@@ -1,7 +1,9 @@
 // Initializes Nodes that carry node.cloudprovider.kubernetes.io/uninitialized: plan once from the
 // inventory (no vCenter call), then write addresses (status) and providerID, labels and taint
 // removal (one Node patch). A node that cannot be initialized yet keeps its taint and gets an
-// Event saying why, once per distinct reason; it is retried when the inventory changes.
+// Event saying why, once per distinct reason; it is retried when the inventory or the tags
+// change. While the answer waits only on the controller's own caches (inventory not synced, tags
+// not read yet: every start) the reason is logged, not put in an Event.
 import { planNodeInit, type InitOptions } from "../cloud/plan-init.js";
 import { EventReason, TAINT_UNINITIALIZED } from "../constants.js";
 import type { EventRecorder } from "../kube/events.js";
@@ -22,6 +24,8 @@ export interface InitDeps {
   opts: () => InitOptions;
   workers?: number;
   onResult?: (result: "initialized" | "pending" | "skipped") => void;
+  /** Called for every sync that throws (it is retried with backoff). */
+  onSyncError?: () => void;
 }
 
 export class InitController {
@@ -31,7 +35,10 @@ export class InitController {
   constructor(private readonly d: InitDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
       workers: d.workers ?? 4,
-      onError: (key, err, n) => d.log.error("node initialization failed", { node: key, retries: n, err }),
+      onError: (key, err, n) => {
+        d.onSyncError?.();
+        d.log.error("node initialization failed", { node: key, retries: n, err });
+      },
     });
   }
 
@@ -56,8 +63,7 @@ export class InitController {
       if (this.lastReason.get(name) === plan.reason) return;
       this.lastReason.set(name, plan.reason);
       this.d.log.info("node not initialized yet", { node: name, reason: plan.reason });
-      // Before the inventory is synced every node would get the same Event: log only.
-      if (this.d.view.synced)
+      if (!plan.waitingFor)
         await this.d.recorder.record(node, "Warning", EventReason.InitializationPending, plan.reason);
       return;
     }

@@ -17,6 +17,8 @@ export interface LifecycleDeps {
   log: Logger;
   opts: LifecycleOptions;
   onSync?: (result: string) => void;
+  /** Called for every sync that throws (it is retried with backoff). */
+  onSyncError?: () => void;
 }
 
 export class LifecycleController {
@@ -26,7 +28,10 @@ export class LifecycleController {
   constructor(private readonly d: LifecycleDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
       workers: 2,
-      onError: (key, err, n) => d.log.error("lifecycle sync failed", { node: key, retries: n, err }),
+      onError: (key, err, n) => {
+        d.onSyncError?.();
+        d.log.error("lifecycle sync failed", { node: key, retries: n, err });
+      },
     });
   }
 

@@ -1,9 +1,11 @@
 // Reliability of the CCM process: vCenter outages, terminated sessions, kube-apiserver restarts,
-// two replicas, rotated credentials, malformed config files and the secure /metrics endpoint.
+// two replicas, rotated credentials, Node writes refused by RBAC (counted on /metrics), malformed
+// config files and the secure /metrics endpoint.
 // Each safety test has a positive control in the same run (the same CCM deleting, tainting or
 // writing when it should), so none of them can pass with the feature switched off. Who wrote to
 // Kubernetes is judged from the apiserver audit log, each CCM running with its own ServiceAccount.
 import {
+  AuthorizationV1Api,
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
@@ -32,6 +34,12 @@ import type { Pki } from "../env/pki.js";
 import { stopProc } from "../env/proc.js";
 import { restartVcsim, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
 import { loadConfig } from "../../controller/config/index.js";
+import {
+  clusterRules,
+  credentialsRules,
+  leaderElectionRules,
+  type PolicyRule,
+} from "../../components/kubernetes/rbac.js";
 
 const run = `${process.pid}`;
 const VCSIM = "vcsim-ccm-rel";
@@ -642,6 +650,135 @@ describe("the CCM process under failures", () => {
       // Positive control of the audit filter: the same account's writes show up once it may write.
       const late = await writesBy(kube.auditLog, sa.username);
       expect(late.filter((e) => e.objectRef?.resource === "nodes" && e.objectRef.name === name)).not.toEqual([]);
+    });
+  });
+
+  describe("with the CCM's own RBAC, Node writes then taken away", () => {
+    let sa: Awaited<ReturnType<typeof serviceAccount>>;
+    let ccm: CcmProcess;
+    const role = `ccm-rel-rbac-${run}`;
+    const leaseName = `ccm-rel-rbac-${run}`;
+    const rbac = () => clients(engines().kube.kubeconfig).rbac;
+    afterAll(async () => {
+      await ccm?.stop();
+      await rbac()
+        .deleteClusterRoleBinding({ name: role })
+        .catch(() => {});
+      await rbac()
+        .deleteClusterRole({ name: role })
+        .catch(() => {});
+      await rbac()
+        .deleteNamespacedRoleBinding({ namespace: "kube-system", name: role })
+        .catch(() => {});
+      await rbac()
+        .deleteNamespacedRole({ namespace: "kube-system", name: role })
+        .catch(() => {});
+      await sa?.remove();
+      await deleteOurNodes(api);
+    });
+
+    /** The Node rules reduced to reading: everything else the CCM may do stays. */
+    const withoutNodeWrites = (rules: PolicyRule[]): PolicyRule[] =>
+      rules
+        .map((r) =>
+          r.resources.some((x) => x === "nodes" || x.startsWith("nodes/"))
+            ? { ...r, verbs: r.verbs.filter((v) => ["get", "list", "watch"].includes(v)) }
+            : r,
+        )
+        .filter((r) => r.verbs.length > 0);
+
+    it("counts each failed reconcile in vsphere_ccm_reconcile_errors_total by controller; a healthy run leaves it at 0", async () => {
+      const { kube } = engines();
+      sa = await serviceAccount(kube.kubeconfig, `ccm-rel-rbac-${run}`, false);
+      const subjects = [{ kind: "ServiceAccount", name: `ccm-rel-rbac-${run}`, namespace: "kube-system" }];
+      const clusterRole = (rules: PolicyRule[]) => ({ metadata: { name: role }, rules });
+      // What the Pulumi program grants the CCM (components/kubernetes/rbac.ts), nothing more.
+      await rbac().createClusterRole({ body: clusterRole(clusterRules()) });
+      await rbac().createClusterRoleBinding({
+        body: {
+          metadata: { name: role },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+          subjects,
+        },
+      });
+      await rbac().createNamespacedRole({
+        namespace: "kube-system",
+        body: {
+          metadata: { name: role },
+          rules: [...credentialsRules(secretName), ...leaderElectionRules(leaseName)],
+        },
+      });
+      await rbac().createNamespacedRoleBinding({
+        namespace: "kube-system",
+        body: {
+          metadata: { name: role },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+          subjects,
+        },
+      });
+      ccm = await startCcm(
+        ccmOptions("rbac", {
+          leaseName,
+          kubeconfig: await tokenKubeconfig(kube, sa.token, join(work, "rbac.kubeconfig")),
+          cloudConfig: await cloudConfig("rbac.yaml"),
+        }),
+      );
+      await ccm.waitReady();
+      await until("the replica to lead", () => ccm.logs().includes('"became leader"'));
+      const metrics = async () => {
+        const r = await ccm.get("/metrics", kube.adminToken);
+        expect(r.status).toBe(200);
+        return r.body;
+      };
+      const errors = async (controller: string) =>
+        metricValue(await metrics(), "vsphere_ccm_reconcile_errors_total", { controller });
+
+      // Healthy: a node initialized with the production RBAC, and every controller's series at 0.
+      const healthy = await register(api, "rbac-ok", vms[3]);
+      await initialized(api, healthy);
+      const body = await metrics();
+      expect(body).toContain("# TYPE vsphere_ccm_reconcile_errors_total counter");
+      for (const controller of ["init", "addresses", "lifecycle"]) {
+        expect(body).toMatch(new RegExp(`^vsphere_ccm_reconcile_errors_total\\{controller="${controller}"\\} 0$`, "m"));
+      }
+      expect(metricValue(body, "vsphere_ccm_reconciles_total", { controller: "init", result: "initialized" })).toBe(1);
+
+      // Node writes taken away (reads, Events, reviews, the Lease and the Secret stay).
+      await rbac().replaceClusterRole({ name: role, body: clusterRole(withoutNodeWrites(clusterRules())) });
+      // Asked as the admin, about the CCM's account: the change is in force once this says no.
+      const kc = new KubeConfig();
+      kc.loadFromFile(kube.kubeconfig);
+      const reviews = kc.makeApiClient(AuthorizationV1Api);
+      await until("RBAC to deny the CCM node status writes", async () => {
+        const r = await reviews.createSubjectAccessReview({
+          body: {
+            spec: {
+              user: sa.username,
+              groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+              resourceAttributes: { verb: "update", resource: "nodes", subresource: "status", name: "x" },
+            },
+          },
+        });
+        return r.status?.allowed === false;
+      });
+      const refused = await register(api, "rbac-refused", vms[4]);
+      // Every failed attempt counts (the queue retries with backoff: 0.2 s, 0.4 s, ...).
+      await until("failed initializations counted", async () => (await errors("init")) >= 3);
+      expect(ccm.logs()).toMatch(
+        /"node initialization failed".*rbac-refused|rbac-refused.*"node initialization failed"/,
+      );
+      const still = await api.readNode({ name: refused });
+      expect(taintKeys(still)).toContain(TAINT_UNINITIALIZED);
+      // Counted by controller: the others had nothing to write and failed nothing.
+      expect(await errors("addresses")).toBe(0);
+      expect(await errors("lifecycle")).toBe(0);
+
+      // Rights back: the retries go on, and the node is initialized without a restart.
+      await rbac().replaceClusterRole({ name: role, body: clusterRole(clusterRules()) });
+      await initialized(api, refused);
+      const settled = await errors("init");
+      await sleep(1000);
+      expect(await errors("init")).toBe(settled);
     });
   });
 

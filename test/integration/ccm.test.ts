@@ -1,10 +1,11 @@
 // The CCM as a process, exactly as the DaemonSet runs it (bin + --cloud-config + credentials in a
 // Secret), against its own vcsim and the shared kube-apiserver. Nodes are created the way a
 // kubelet registers them; a separate reader (this test) judges the outcome, not the CCM's view.
-import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Node } from "@kubernetes/client-node";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   isInitialized,
@@ -13,6 +14,7 @@ import {
   startCcm,
   TAINT_UNINITIALIZED as TAINT,
   until,
+  type CcmOptions,
   type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
@@ -21,6 +23,8 @@ import { startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
 import { swapUuid } from "../../controller/cloud/uuid.js";
 
 const run = `${process.pid}`;
+/** --tag-refresh-period of the CCM under test: short, so a tag attached later is seen in seconds. */
+const TAG_REFRESH_MS = 2000;
 
 interface VmInfo {
   path: string;
@@ -35,6 +39,7 @@ describe("the CCM process", () => {
   let api: CoreV1Api;
   let work: string;
   let ccm: CcmProcess;
+  let ccmOptions: CcmOptions;
   const vms: VmInfo[] = [];
   const nodeName = (vm: VmInfo) => `ccm-${run}-${vm.name.toLowerCase().replace(/_/g, "-")}`;
 
@@ -44,6 +49,8 @@ describe("the CCM process", () => {
       name: "vcsim-ccm",
       clustersPerDatacenter: 2,
       hostsPerCluster: 1,
+      // DC0_H0: a standalone host with no zone tag (its VMs sort after the clusters' ones).
+      standaloneHosts: 1,
       vmsPerPool: 2,
     });
     govc = govcFor({ ...env, GOVC_URL: v.url });
@@ -109,19 +116,21 @@ describe("the CCM process", () => {
         "",
       ].join("\n"),
     );
-    ccm = await startCcm({
+    ccmOptions = {
       cloudConfig: cfg,
       kubeconfig: kube.kubeconfig,
       leaseName: `ccm-${run}`,
       pki: await enginesPki(),
-      args: ["--use-service-account-credentials"],
-    });
+      args: ["--use-service-account-credentials", `--tag-refresh-period=${TAG_REFRESH_MS / 1000}s`],
+    };
+    ccm = await startCcm(ccmOptions);
     await ccm.waitReady();
   });
 
   afterAll(async () => {
     await ccm?.stop();
-    for (const vm of vms) await api.deleteNode({ name: nodeName(vm) }).catch(() => {});
+    const ours = (await api.listNode({})).items.filter((n) => n.metadata?.name?.startsWith(`ccm-${run}-`));
+    for (const n of ours) await api.deleteNode({ name: n.metadata?.name ?? "" }).catch(() => {});
     await api.deleteNamespacedSecret({ namespace: "kube-system", name: `vsphere-cloud-secret-${run}` }).catch(() => {});
     await stopVcsim(engines().dir, "vcsim-ccm");
     if (work) await rm(work, { recursive: true, force: true });
@@ -136,6 +145,21 @@ describe("the CCM process", () => {
   const initialized = (name: string) => async (): Promise<V1Node | undefined> => {
     const n = await api.readNode({ name });
     return isInitialized(n) ? n : undefined;
+  };
+
+  /** Events about this file's Nodes, as the apiserver holds them. */
+  async function ourEvents(): Promise<CoreV1Event[]> {
+    const evs = await api.listNamespacedEvent({ namespace: "default" });
+    return evs.items.filter((e) => e.involvedObject.name?.startsWith(`ccm-${run}-`));
+  }
+
+  const eventsOf = async (name: string, reason?: string) =>
+    (await ourEvents()).filter((e) => e.involvedObject.name === name && (!reason || e.reason === reason));
+
+  const vmOn = (pathPart: string): VmInfo => {
+    const vm = vms.find((x) => x.path.includes(pathPart));
+    if (!vm) throw new Error(`no VM with ${pathPart} in its path among ${vms.map((x) => x.path).join(", ")}`);
+    return vm;
   };
 
   it("initializes nodes registered by UUID (also byte-swapped): providerID, addresses, zone, region, instance type", async () => {
@@ -248,5 +272,102 @@ describe("the CCM process", () => {
       const n = await api.readNode({ name: nodeName(a) });
       return !(n.spec?.taints ?? []).some((t) => t.key === "node.cloudprovider.kubernetes.io/shutdown") || undefined;
     });
+  });
+  it("initializes a node waiting for its zone tag within one tag refresh of the tag being attached, without a restart", async () => {
+    const vm = vmOn("/DC0_H0_VM0");
+    const name = nodeName(vm);
+    await register(vm, vm.uuid);
+    // The standalone host DC0_H0 has no zone tag: the node waits, and its Event says why.
+    const ev = await until("InitializationPending naming the missing zone tag", async () =>
+      (await eventsOf(name, "InitializationPending")).find((e) => /zone\/region tags not found/.test(e.message ?? "")),
+    );
+    expect(ev.message).toContain(
+      'host path host DC0_H0 > compute resource DC0_H0 > folder host > datacenter DC0 has no zone ("k8s-zone") tag',
+    );
+    // Control: with nothing attached, two more tag refreshes leave it waiting.
+    await sleep(2 * TAG_REFRESH_MS + 500);
+    expect(isInitialized(await api.readNode({ name }))).toBe(false);
+
+    // The operator attaches the tag in vCenter; neither the Node nor the VM changes.
+    const pid = ccm.child.pid;
+    await govc("tags.create", "-c", "k8s-zone", "zone-h");
+    await govc("tags.attach", "-c", "k8s-zone", "zone-h", "/DC0/host/DC0_H0");
+    const attached = Date.now();
+    const n = await until(`node ${name} initialized`, initialized(name), 30_000, 50);
+    const tookMs = Date.now() - attached;
+    console.log(`[ccm] node initialized ${(tookMs / 1000).toFixed(1)} s after its zone tag was attached`);
+    // One refresh period, plus the read and the write on a loaded 2-core machine.
+    expect(tookMs).toBeLessThan(TAG_REFRESH_MS + 3000);
+    expect(n.metadata?.labels?.["topology.kubernetes.io/zone"]).toBe("zone-h");
+    expect(n.metadata?.labels?.["topology.kubernetes.io/region"]).toBe("region-1");
+    expect(ccm.child.pid).toBe(pid);
+    expect(ccm.child.exitCode).toBeNull();
+  });
+
+  it("leaves an initialized node's zone label alone when its tag changes (zones are set at initialization, as upstream)", async () => {
+    const first = nodeName(vmOn("/DC0_H0_VM0"));
+    expect((await api.readNode({ name: first })).metadata?.labels?.["topology.kubernetes.io/zone"]).toBe("zone-h");
+    await govc("tags.detach", "-c", "k8s-zone", "zone-h", "/DC0/host/DC0_H0");
+    await govc("tags.create", "-c", "k8s-zone", "zone-h2");
+    await govc("tags.attach", "-c", "k8s-zone", "zone-h2", "/DC0/host/DC0_H0");
+    // Tags are cached: the change is seen at the next refresh.
+    await sleep(TAG_REFRESH_MS + 1000);
+    // Positive control: the new tag was read; a node initialized now on the same host gets it.
+    const vm = vmOn("/DC0_H0_VM1");
+    await register(vm, vm.uuid);
+    const second = await until(`node ${nodeName(vm)} initialized`, initialized(nodeName(vm)));
+    expect(second.metadata?.labels?.["topology.kubernetes.io/zone"]).toBe("zone-h2");
+    const labels = (await api.readNode({ name: first })).metadata?.labels ?? {};
+    expect(labels["topology.kubernetes.io/zone"]).toBe("zone-h");
+    expect(labels["failure-domain.beta.kubernetes.io/zone"]).toBe("zone-h");
+    // The way to relabel (docs/troubleshooting.md): put the uninitialized taint back, as a
+    // re-registering kubelet does; the node is initialized again with the current tag.
+    const taints = (await api.readNode({ name: first })).spec?.taints ?? [];
+    await api.patchNode({
+      name: first,
+      body: [
+        { op: "add", path: "/spec/taints", value: [...taints, { key: TAINT, value: "true", effect: "NoSchedule" }] },
+      ],
+    });
+    await until("relabelled after re-initialization", async () => {
+      const n = await api.readNode({ name: first });
+      return isInitialized(n) && n.metadata?.labels?.["topology.kubernetes.io/zone"] === "zone-h2";
+    });
+  });
+
+  it("after a restart writes no Event from before its first tag read; a node with no VM still gets its Event", async () => {
+    const initializedBefore = (await api.listNode({})).items
+      .filter((n) => n.metadata?.name?.startsWith(`ccm-${run}-`) && isInitialized(n))
+      .map((n) => n.metadata?.name ?? "");
+    expect(initializedBefore.length).toBeGreaterThanOrEqual(3);
+    await ccm.stop();
+    const seen = new Map((await ourEvents()).map((e) => [e.metadata?.name ?? "", e.count ?? 1]));
+    // Registered while the controller is down: a VM in a tagged cluster (initializable once the
+    // tags are read), and a node whose VM does not exist (genuinely pending).
+    const tagged = vmOn("/DC0_C1_RP0_VM1");
+    await register(tagged, tagged.uuid);
+    const ghost = { path: "", name: "ghost-2", uuid: "4211ffff-0000-0000-0000-00000000f00d", ip: "" };
+    await register(ghost, ghost.uuid);
+
+    ccm = await startCcm(ccmOptions);
+    await ccm.waitReady();
+    await until(`node ${nodeName(tagged)} initialized`, initialized(nodeName(tagged)));
+    await until("Initialized event", async () => (await eventsOf(nodeName(tagged), "Initialized")).length > 0);
+    const pending = await until(
+      "InitializationPending event of the node with no VM",
+      async () => (await eventsOf(nodeName(ghost), "InitializationPending"))[0],
+    );
+    expect(pending.message).toContain(ghost.uuid);
+    // Everything this process wrote: Events new since the stop, or counted again.
+    const fresh = (await ourEvents()).filter((e) => seen.get(e.metadata?.name ?? "") !== (e.count ?? 1));
+    const summary = fresh.map((e) => `${e.involvedObject.name}: ${e.reason}: ${e.message}`);
+    expect(summary.filter((l) => /not read yet|not synced/.test(l))).toEqual([]);
+    expect(fresh.filter((e) => e.involvedObject.name === nodeName(tagged)).map((e) => e.reason)).toEqual([
+      "Initialized",
+    ]);
+    expect(fresh.filter((e) => initializedBefore.includes(e.involvedObject.name ?? ""))).toEqual([]);
+    expect(fresh.filter((e) => e.involvedObject.name === nodeName(ghost)).map((e) => e.reason)).toEqual([
+      "InitializationPending",
+    ]);
   });
 });

@@ -107,6 +107,8 @@ describe("inventory feed", () => {
     await attachTag(rest, zoneA, host.ref);
     await attachTag(rest, zoneA, cluster.ref);
     const cache = new TagCache("vc1", rest, store);
+    let changes = 0;
+    cache.onChange = () => changes++;
     rest.stats.reset();
     await cache.refresh();
     expect(store.tagsOf("vc1", host.ref)).toEqual([{ category: "k8s-zone", name: "zone-a" }]);
@@ -115,8 +117,38 @@ describe("inventory feed", () => {
     expect(store.tagsOf("vc1", dc.ref)).toEqual([]);
     // 1 batched list + 1 tag + 1 category; then each refresh is the batched list alone.
     expect(rest.stats.total()).toBe(3);
+    expect(changes).toBe(1); // the first read: every object's tags are new
     await cache.refresh();
     expect(rest.stats.total()).toBe(4);
+    // Nothing changed in vCenter: nothing to report (pending Nodes are not planned again).
+    expect(changes).toBe(1);
+    // A tag attached by another client: the next refresh reports it.
+    await attachTag(rest, zoneA, dc.ref);
+    await cache.refresh();
+    expect(store.tagsOf("vc1", dc.ref)).toEqual([{ category: "k8s-zone", name: "zone-a" }]);
+    expect(changes).toBe(2);
+
+    // A failing read (refused login) is reported once and kept as the vCenter's tag error; the
+    // tags already read stay. The next good read clears it and reports the recovery.
+    const refused = RestClient.create({
+      host: v.host,
+      port: v.port,
+      tls: { caFile: v.caFile },
+      credentials: () => ({ username: v.username, password: "not-the-password" }),
+    });
+    const failing = new TagCache("vc1", refused, store);
+    let failures = 0;
+    failing.onChange = () => failures++;
+    await expect(failing.refresh()).rejects.toThrow();
+    await expect(failing.refresh()).rejects.toThrow();
+    expect(failures).toBe(1);
+    expect(store.tagError("vc1")).toMatch(/401|Unauthorized|Unauthenticated|login/i);
+    expect(store.tagError("vc1")).not.toContain("not-the-password");
+    expect(store.tagsOf("vc1", host.ref)).toEqual([{ category: "k8s-zone", name: "zone-a" }]);
+    await cache.refresh();
+    expect(store.tagError("vc1")).toBeUndefined();
+    expect(changes).toBe(3);
+    await refused.close();
     await rest.close();
   });
 
