@@ -9,7 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Permission, Role } from "./vcenter/index.js";
 
 export interface CcmVcenterAccessArgs {
-  /** The vCenter principal the CCM logs in as, e.g. `VSPHERE.LOCAL\k8s-ccm`. It must exist in SSO. */
+  /**
+   * The vCenter principal the CCM logs in as, e.g. `VSPHERE.LOCAL\k8s-ccm`. It must exist in SSO:
+   * the permissions' check looks it up, so `pulumi preview` fails early when vCenter does not know it.
+   */
   principal: pulumi.Input<string>;
   /** True when the principal is an SSO group. */
   group?: boolean;

@@ -39,6 +39,7 @@ function parseServiceContent(d: Decoded): ServiceContent {
     sessionManager: ref("sessionManager"),
     searchIndex: ref("searchIndex"),
     authorizationManager: asMoRef(o?.authorizationManager),
+    userDirectory: asMoRef(o?.userDirectory),
     about: {
       name: asString(about.name) ?? "",
       fullName: asString(about.fullName) ?? "",

@@ -53,6 +53,8 @@ export interface ServiceContent {
   sessionManager: MoRef;
   searchIndex: MoRef;
   authorizationManager?: MoRef;
+  /** Users and groups (UserDirectory.RetrieveUserGroups). */
+  userDirectory?: MoRef;
   about: {
     name: string;
     fullName: string;

@@ -8,6 +8,9 @@
 // vCenter's SetEntityPermissions upserts the entries it is given; vcsim's replaces the entity's
 // whole list. Every write therefore reads the entity's current entries and sends them back with
 // ours merged in: correct on both (on vCenter the others are re-set to what they already are).
+//
+// `check` also asks vCenter that the principal exists (principal-check.ts), so a preview fails
+// early for a user or group SSO does not know.
 import {
   listRoles,
   removeEntityPermission,
@@ -23,6 +26,7 @@ import type { VsphereSession } from "../../vsphere/session.js";
 import { moRef, type MoRef } from "../../vsphere/types.js";
 import { providerHandlers, type OpContext, type ResourceOps } from "./handlers.js";
 import { decide, Problems, sameValue, UNKNOWN, type CheckResult, type DiffDecision } from "./inputs.js";
+import { principalVerifier } from "./principal-check.js";
 
 export interface PermissionInputs {
   /** Inventory path of the object, e.g. "/DC0/vm/kubernetes". */
@@ -250,6 +254,7 @@ async function deletePermission({ vc, signal }: OpContext, props: PermissionOutp
 
 export const permissionOps: ResourceOps<PermissionInputs, PermissionOutputs> = {
   check: checkPermission,
+  verify: principalVerifier(),
   diff: diffPermission,
   create: createPermission,
   read: (ctx, _id, props) => readPermission(ctx, props),

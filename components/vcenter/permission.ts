@@ -14,7 +14,8 @@ export interface PermissionArgs {
   entity: pulumi.Input<string>;
   /**
    * The user or group, e.g. `VSPHERE.LOCAL\\k8s-ccm`. Compared without regard to case, as vCenter
-   * does. Changing it replaces the permission.
+   * does. It must exist in vCenter's directory (SSO): `check` looks a new one up, so a preview
+   * fails naming it when it does not. Changing it replaces the permission.
    */
   principal: pulumi.Input<string>;
   /** Whether `principal` is a group. Defaults to `false`. Changing it replaces the permission. */

@@ -11,6 +11,7 @@ import { engines } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { vcenterSnapshot, type GovcCategory, type GovcPermission, type GovcRole } from "../env/vcenter-snapshot.js";
 import { PulumiCli } from "../env/pulumi.js";
+import { createVcsimUser } from "../env/vcsim.js";
 
 const PREFIX = `e2e-vc-${process.pid}`;
 const PRINCIPAL = `VSPHERE.LOCAL\\${PREFIX}-ccm`;
@@ -34,6 +35,9 @@ describe("vCenter resources through the Pulumi engine", () => {
     await govc("tags.category.create", "-t", "Datacenter", "-m", ADOPT_CATEGORY);
     await govc("tags.create", "-c", ADOPT_CATEGORY, "-d", "theirs", ADOPT_TAG);
     before = await vcenterSnapshot(govc);
+    // The principal the stack grants to exists in the directory, as vCenter requires (the
+    // Permission's check asks); the user directory is not part of the snapshot.
+    await createVcsimUser(govc, `${PREFIX}-ccm`);
 
     work = await mkdtemp(join(tmpdir(), "vcenter-e2e-"));
     cli = new PulumiCli(join(import.meta.dirname, "vcenter"), { ...env, PULUMI_BACKEND_URL: `file://${work}` }, "vc");

@@ -43,7 +43,8 @@ async function configure(cli: PulumiCli, env: Record<string, string>): Promise<v
   // The CCM pins vcsim's certificate by thumbprint (a PEM bundle would work too, via caBundle).
   await set("vsphere-ccm:vcenter.thumbprint", env.VCSIM_THUMBPRINT_SHA256);
   // vcsim has one login (and checks no authorization): the CCM logs in with it, while the
-  // permissions go to the principal a real site would give the CCM (stacks/Pulumi.local.yaml).
+  // permissions go to the principal a real site would give the CCM (stacks/Pulumi.local.yaml),
+  // which exists in vcsim's user directory as it must in SSO (VCSIM_DEFAULTS.users).
   await set("vsphere-ccm:ccmUsername", env.VCSIM_USERNAME);
   await set("vsphere-ccm:ccmPassword", env.VCSIM_PASSWORD, true);
 }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { engine } from "./catalog.js";
+import type { Govc } from "./govc.js";
 import { engineBinDir } from "./install.js";
 import { freePort, httpsRequest } from "./net.js";
 import { serverCert, thumbprints, type Pki } from "./pki.js";
@@ -21,6 +22,12 @@ export interface VcsimOptions {
   uuidSeed?: string;
   username?: string;
   password?: string;
+  /**
+   * Users the simulator's user directory knows from the start (what RetrieveUserGroups finds),
+   * besides its own root and admin. Default: `k8s-ccm`, the CCM principal of the local stack.
+   * Tests add more at run time with `createVcsimUser`.
+   */
+  users?: string[];
   /** How long to wait for the simulator to listen; 0 (the default) derives it from the inventory size. */
   readyTimeoutMs?: number;
 }
@@ -48,6 +55,7 @@ export const VCSIM_DEFAULTS: Required<Omit<VcsimOptions, "uuidSeed">> = {
   vmsPerPool: 2,
   username: "administrator@vsphere.local",
   password: "vcsim-Passw0rd!",
+  users: ["k8s-ccm"],
   readyTimeoutMs: 0,
 };
 
@@ -93,6 +101,8 @@ function args(v: Vcsim, cert: { cert: string; key: string }): string[] {
     String(o.vmsPerPool),
     "-uuid-seed",
     o.uuidSeed,
+    "-users",
+    o.users.join(","),
   ];
 }
 
@@ -149,6 +159,22 @@ export async function restartVcsim(dir: string, pki: Pki, v: Vcsim): Promise<Vcs
   await stopProc(dir, v.name);
   await launch(dir, v, pki);
   return v;
+}
+
+/**
+ * Makes `name` a user the simulator's directory knows, through the vSphere API
+ * (HostLocalAccountManager.CreateUser, which our vcsim serves: see its main.go). The directory
+ * ignores domains, so `name` is the bare name ("k8s-ccm" for "VSPHERE.LOCAL\\k8s-ccm"). A user
+ * that already exists is kept.
+ */
+export async function createVcsimUser(govc: Govc, name: string): Promise<void> {
+  const host = (await govc("find", "/", "-type", "h")).split("\n").find((l) => l.trim() !== "");
+  if (!host) throw new Error("vcsim has no host to reach its account manager through");
+  await govc("host.account.create", "-host", host.trim(), "-id", name, "-password", "unused-Passw0rd").catch(
+    (err: Error) => {
+      if (!err.message.includes("AlreadyExists")) throw err;
+    },
+  );
 }
 
 /** Adds a fault-injection rule (see test/env/go/govmomi/vcsim/main.go); `clearFaults` removes all. */

@@ -1,18 +1,20 @@
 // The vCenter providers' operations against vcsim, through the same handlers the dynamic
 // providers call (settings from a stack-config source, one connection per operation), each
 // result cross-checked with govc. The engine-level lifecycle (up, refresh, destroy) is in
-// test/e2e/vcenter-resources.test.ts; this covers the refusals and the adoption rules.
+// test/e2e/vcenter-resources.test.ts; this covers the refusals, the adoption rules and the
+// Permission's check of its principal against vCenter's user directory.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigSource } from "../../components/vcenter/connection.js";
 import { handlers as folder } from "../../components/vcenter/folder-ops.js";
-import type { ProviderHandlers } from "../../components/vcenter/handlers.js";
-import { handlers as permission } from "../../components/vcenter/permission-ops.js";
+import { providerHandlers, type ProviderHandlers } from "../../components/vcenter/handlers.js";
+import { handlers as permission, permissionOps } from "../../components/vcenter/permission-ops.js";
 import { handlers as role } from "../../components/vcenter/role-ops.js";
 import { handlers as attachment } from "../../components/vcenter/tag-attachment-ops.js";
 import { handlers as category } from "../../components/vcenter/tag-category-ops.js";
 import { handlers as tag } from "../../components/vcenter/tag-ops.js";
 import { engines } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
+import { clearFaults, createVcsimUser, injectFault } from "../env/vcsim.js";
 
 const PREFIX = `k8s-prov-${process.pid}`;
 const USER = "VSPHERE.LOCAL\\k8s-prov-ccm";
@@ -57,6 +59,8 @@ describe("vCenter providers against vcsim", () => {
     };
     config = { get: (k) => values[k] };
     await govc("folder.create", folderPath);
+    // The principals the permissions name exist in the directory, as vCenter requires.
+    for (const p of [USER, OTHER]) await createVcsimUser(govc, p.split("\\")[1]);
   });
 
   afterAll(async () => {
@@ -143,6 +147,61 @@ describe("vCenter providers against vcsim", () => {
     expect(await permission.read(config, mine.id, mine.outs)).toEqual({ id: "", props: {} });
     await govc("permissions.remove", "-principal", OTHER, folderPath);
     await role.delete(config, r.id, r.outs);
+  });
+
+  it("Permission: check asks vCenter's directory that the principal exists", async () => {
+    const { vcsim } = engines();
+    const lines: string[] = [];
+    const h = providerHandlers(permissionOps, (l) => lines.push(l));
+    const news = (principal: string, more: Props = {}) => ({
+      entity: folderPath,
+      principal,
+      roleName: "ReadOnly",
+      ...more,
+    });
+    const failuresOf = async (n: Props, olds: Props = {}) => (await h.check(config, olds, n)).failures;
+
+    // Not in the directory: check fails, naming the principal, the property and the fix.
+    const ghost = `VSPHERE.LOCAL\\${PREFIX}-ghost`;
+    expect(await failuresOf(news(ghost))).toEqual([
+      {
+        property: "principal",
+        reason:
+          `user ${JSON.stringify(ghost)} does not exist in vCenter (no user "${PREFIX}-ghost" in domain "VSPHERE.LOCAL"): ` +
+          "create it in SSO first (vSphere Client: Administration > Single Sign On > Users and Groups), or check the " +
+          "name and the domain",
+      },
+    ]);
+    // Positive control: a user the directory holds passes, in either spelling and any case
+    // (vcsim's exact match is case-sensitive: the upper-case one needs the filtered search).
+    await createVcsimUser(govc, `${PREFIX}-real`);
+    expect(await failuresOf(news(`VSPHERE.LOCAL\\${PREFIX}-real`))).toEqual([]);
+    expect(await failuresOf(news(`${PREFIX}-REAL@vsphere.local`))).toEqual([]);
+    // Groups: vcsim's directory holds the group "root"; a user's name checked as a group points at the flag.
+    expect(await failuresOf(news("VSPHERE.LOCAL\\root", { group: true }))).toEqual([]);
+    expect((await failuresOf(news(`VSPHERE.LOCAL\\${PREFIX}-real`, { group: true })))[0].reason).toMatch(
+      /^group .* does not exist in vCenter .*; a user of that name exists: set group: false$/,
+    );
+    // The recorded principal is not asked again: previews of existing permissions need no vCenter.
+    expect(await failuresOf(news(ghost), { principal: ghost, group: false })).toEqual([]);
+    expect(lines).toEqual([]);
+
+    // vCenter refusing the search itself (the admin lacks Authorization.ModifyPermissions) does
+    // not block: the check passes with one warning, and `create` meets any real problem.
+    await injectFault(vcsim, {
+      method: "RetrieveUserGroups",
+      fault: "NoPermission",
+      privilege: "Authorization.ModifyPermissions",
+    });
+    try {
+      expect(await failuresOf(news(`VSPHERE.LOCAL\\${PREFIX}-unasked`))).toEqual([]);
+    } finally {
+      await clearFaults(vcsim);
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^warning: could not check in vCenter that user ".*-unasked" exists \(vCenter refused the user search: the account in vsphere:user lacks Authorization.ModifyPermissions \(RetrieveUserGroups: vCenter fault NoPermission.*\)\); continuing without that check\n$/,
+    );
   });
 
   it("Folder: parent must exist, renames in place, refuses to delete a non-empty folder", async () => {

@@ -40,6 +40,7 @@ export const OPERATIONS = [
   "RemoveEntityPermission",
   "HasPrivilegeOnEntities",
   "FetchUserPrivilegeOnEntities",
+  "RetrieveUserGroups",
   "CreateFolder",
   "Rename_Task",
   "Destroy_Task",
@@ -69,6 +70,7 @@ export const READ_ONLY = new Set<Operation>([
   "RetrieveAllPermissions",
   "HasPrivilegeOnEntities",
   "FetchUserPrivilegeOnEntities",
+  "RetrieveUserGroups",
 ]);
 
 export function minimalWsdl(soapAction: string): string {

@@ -1,10 +1,15 @@
 // Command vcsim serves the govmomi vCenter simulator for this project's tests.
 //
-// It differs from govmomi's own vcsim in three ways the tests need:
+// It differs from govmomi's own vcsim in four ways the tests need:
 //   - -uuid-seed gives each instance distinct VM BIOS/instance UUIDs (the simulator derives
 //     them from the VM path, so two instances of one inventory would otherwise collide);
 //   - /vcsim/faults lets a test inject SOAP faults (NoPermission, NotAuthenticated, ...) through
 //     the simulator's FaultInjector, since the simulator checks no authorization itself;
+//   - users: the simulator's UserDirectory (what RetrieveUserGroups searches) knows only root and
+//     admin, plus users made with HostLocalAccountManager.CreateUser, which the vCenter model
+//     does not serve. We register that manager under the id every host's configManager names
+//     (ha-localacctmgr), so CreateUser/RemoveUser work over SOAP (govc host.account.create), and
+//     -users creates the listed users at start through it;
 //   - it listens on loopback only and refuses any other address.
 package main
 
@@ -19,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/google/uuid"
@@ -46,6 +52,7 @@ func main() {
 	user := flag.String("username", "", "login username (any when empty)")
 	pass := flag.String("password", "", "login password (any when empty)")
 	seed := flag.String("uuid-seed", "", "seed mixed into every VM UUID so instances differ")
+	users := flag.String("users", "", "comma-separated user names to create in the user directory")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
 
@@ -63,6 +70,9 @@ func main() {
 	}
 	if *seed != "" {
 		reseedUUIDs(model, *seed)
+	}
+	if err := seedUsers(model, *users); err != nil {
+		log.Fatal(err)
 	}
 
 	u := &url.URL{Host: *listen}
@@ -103,6 +113,31 @@ func reseedUUIDs(model *simulator.Model, seed string) {
 		vm.Config.Uuid, vm.Summary.Config.Uuid = bios, bios
 		vm.Config.InstanceUuid, vm.Summary.Config.InstanceUuid = inst, inst
 	}
+}
+
+// accountManagerRef is the HostLocalAccountManager every simulated host's configManager names.
+var accountManagerRef = types.ManagedObjectReference{Type: "HostLocalAccountManager", Value: "ha-localacctmgr"}
+
+// seedUsers registers the account manager (the vCenter model has none) and creates each user
+// of the comma-separated list through it, as a CreateUser call would.
+func seedUsers(model *simulator.Model, users string) error {
+	ctx := model.Service.Context
+	m, ok := ctx.Map.Get(accountManagerRef).(*simulator.HostLocalAccountManager)
+	if !ok {
+		m = &simulator.HostLocalAccountManager{}
+		m.Self = accountManagerRef
+		ctx.Map.Put(m)
+	}
+	for _, id := range strings.Split(users, ",") {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		res := m.CreateUser(ctx, &types.CreateUser{This: accountManagerRef, User: &types.HostAccountSpec{Id: id}})
+		if f := res.Fault(); f != nil {
+			return fmt.Errorf("-users %q: %s", id, f.String)
+		}
+	}
+	return nil
 }
 
 // faultRule is the JSON body of POST /vcsim/faults.
