@@ -17,6 +17,18 @@ export interface InformerOptions {
   onError?: (err: unknown) => void;
 }
 
+/**
+ * What the cache keeps of a Node: everything but `metadata.managedFields` and `status.images`,
+ * which no controller reads and which are most of a real kubelet's Node (a field-manager entry
+ * per writer; up to 50 image names with their digests). Writes are patches of the fields we
+ * decide on, never the cached object sent back, so dropping them loses nothing.
+ */
+export function trimNode(n: V1Node): V1Node {
+  if (n.metadata?.managedFields) n.metadata.managedFields = undefined;
+  if (n.status?.images) n.status.images = undefined;
+  return n;
+}
+
 export class NodeInformer {
   private readonly cache = new Map<string, V1Node>();
   private resourceVersion = "";
@@ -41,7 +53,7 @@ export class NodeInformer {
     const api = this.kc.makeApiClient(CoreV1Api);
     const res = await api.listNode({});
     const seen = new Set<string>();
-    for (const n of res.items) {
+    for (const n of res.items.map(trimNode)) {
       const name = n.metadata?.name;
       if (!name) continue;
       seen.add(name);
@@ -128,7 +140,7 @@ export class NodeInformer {
               this.cache.delete(name);
               this.handler.onDelete(obj);
             } else {
-              this.cache.set(name, obj);
+              this.cache.set(name, trimNode(obj));
               this.handler.onUpsert(obj);
             }
           },

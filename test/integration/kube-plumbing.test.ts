@@ -60,6 +60,11 @@ describe("kube plumbing", () => {
     await until("add", () => seen.has(b));
     await api.patchNode({ name: b, body: [{ op: "add", path: "/metadata/labels", value: { x: "1" } }] });
     await until("update", () => seen.get(b)?.metadata?.labels?.x === "1");
+    // The cache keeps no managedFields (the apiserver's copy has them).
+    expect((await api.readNode({ name: b })).metadata?.managedFields?.length).toBeGreaterThan(0);
+    expect(inf.get(b)?.metadata?.labels?.x).toBe("1");
+    expect(inf.get(b)?.metadata?.managedFields).toBeUndefined();
+    expect(inf.get(a)?.metadata?.managedFields).toBeUndefined();
     await api.deleteNode({ name: a });
     await until("delete", () => deleted.includes(a));
     expect(inf.get(a)).toBeUndefined();
