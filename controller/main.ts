@@ -53,10 +53,10 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
 async function run(flags: Flags): Promise<void> {
   const log = createLogger({ verbosity: flags.verbosity });
   if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
-  const { config } = await readConfig(flags, log);
+  const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
   const identity = `${hostname()}_${randomUUID()}`;
-  const app = new CcmApp({ flags, config, kc, log, identity });
+  const app = new CcmApp({ flags, config, format, kc, log, identity });
   const server = await startServer({
     bindAddress: flags.bindAddress,
     port: flags.securePort,
@@ -101,10 +101,10 @@ async function migrate(file: string | undefined): Promise<void> {
 async function explain(flags: Flags, node: string | undefined): Promise<void> {
   if (!node) throw new UsageError("explain needs a node name");
   const log = createLogger({ verbosity: 0, write: () => {} });
-  const { config } = await readConfig(flags, log);
+  const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
   const n = await kc.makeApiClient(CoreV1Api).readNode({ name: node });
-  const app = new CcmApp({ flags: { ...flags, leaderElect: false }, config, kc, log, identity: "explain" });
+  const app = new CcmApp({ flags: { ...flags, leaderElect: false }, config, format, kc, log, identity: "explain" });
   const ac = new AbortController();
   app.startInventoryOnly(ac.signal);
   const deadline = Date.now() + 60_000;
