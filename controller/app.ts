@@ -92,7 +92,8 @@ export class CcmApp {
         host: vc.server,
         port: vc.port,
         tls: tlsOf(vc, o.format),
-        credentials: credentialSource(vc, readSecret),
+        // One source for both clients, so both follow a switch from the config's password to the Secret.
+        credentials: credentialSource(vc, readSecret, o.log),
       };
       const session = new VsphereSession(common);
       const rest = RestClient.create(common);
