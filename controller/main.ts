@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { CcmApp } from "./app.js";
 import { planNodeInit } from "./cloud/plan-init.js";
 import { ConfigError, loadConfig, migrateIni, type LoadedConfig } from "./config/index.js";
-import { parseFlags, type Flags } from "./flags.js";
+import { applyEnvironment, parseFlags, type Flags } from "./flags.js";
 import { createLogger, type Logger } from "./log.js";
 import { startServer } from "./http/server.js";
 import { DelegatedAuth } from "./http/auth.js";
@@ -22,7 +22,9 @@ const USAGE = `usage: vsphere-cloud-controller-manager [run] [flags]
 flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node-labels k=v,...
        --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
        --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
-       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N`;
+       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N
+environment: SKIP_NODE_DELETION (set to any value: never delete Nodes, as --no-node-deletion),
+       VSPHERE_* cloud config overrides (see docs/configuration.md)`;
 
 class UsageError extends Error {}
 
@@ -50,9 +52,11 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
   return loaded;
 }
 
-async function run(flags: Flags): Promise<void> {
+async function run(given: Flags): Promise<void> {
+  const { flags, notes } = applyEnvironment(given, process.env);
   const log = createLogger({ verbosity: flags.verbosity });
   if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
+  for (const note of notes) log.info(note);
   const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
   const identity = `${hostname()}_${randomUUID()}`;
