@@ -5,7 +5,7 @@
 import { CoreV1Api, type KubeConfig, type V1Node } from "@kubernetes/client-node";
 import type { AddressOptions } from "./cloud/addresses.js";
 import type { InitOptions } from "./cloud/plan-init.js";
-import type { Config, VcenterConfig } from "./config/index.js";
+import { tlsSettingNames, type Config, type ConfigFormat, type VcenterConfig } from "./config/index.js";
 import { runInventoryFeed } from "./inventory/feed.js";
 import { InventoryStore } from "./inventory/store.js";
 import { TagCache } from "./inventory/tags.js";
@@ -33,6 +33,8 @@ export interface AppOptions {
   kc: KubeConfig;
   log: Logger;
   identity: string;
+  /** The cloud config's format, so errors name its keys as the operator wrote them (default yaml). */
+  format?: ConfigFormat;
   /** Tag refresh cadence (default: --tag-refresh-period, 5 minutes). */
   tagRefreshMs?: number;
   /** Long-poll length of the inventory feeds (default 300 s). */
@@ -46,10 +48,11 @@ interface Vcenter {
   tags: TagCache;
 }
 
-export const tlsOf = (vc: VcenterConfig): TlsOptions => ({
+export const tlsOf = (vc: VcenterConfig, format: ConfigFormat = "yaml"): TlsOptions => ({
   caFile: vc.caFile,
   thumbprint: vc.thumbprint,
   insecure: vc.insecureFlag && !vc.caFile && !vc.thumbprint,
+  names: tlsSettingNames(format),
 });
 
 export class CcmApp {
@@ -84,7 +87,13 @@ export class CcmApp {
       );
     };
     for (const vc of Object.values(o.config.vcenter)) {
-      const common = { host: vc.server, port: vc.port, tls: tlsOf(vc), credentials: credentialSource(vc, readSecret) };
+      const common = {
+        host: vc.server,
+        port: vc.port,
+        tls: tlsOf(vc, o.format),
+        // One source for both clients, so both follow a switch from the config's password to the Secret.
+        credentials: credentialSource(vc, readSecret, o.log),
+      };
       const session = new VsphereSession(common);
       const rest = RestClient.create(common);
       this.metrics.observe(vc.name, session.stats);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFlags } from "./flags.js";
+import { applyEnvironment, defaultFlags, parseFlags } from "./flags.js";
 
 describe("flags", () => {
   it("accepts the upstream manifest's arguments unchanged", () => {
@@ -50,5 +50,41 @@ describe("flags", () => {
         '--cloud-provider=aws: this controller only serves "vsphere"',
       ].join("\n"),
     );
+  });
+
+  describe("SKIP_NODE_DELETION (upstream's switch: set at all means on, as os.LookupEnv)", () => {
+    it.each([["true"], ["1"], ["yes"], [""], ["anything"]])("%j turns node deletion off", (value) => {
+      const { flags, notes } = applyEnvironment(defaultFlags(), { SKIP_NODE_DELETION: value });
+      expect(flags.nodeDeletion).toBe(false);
+      expect(notes).toEqual(["node deletion is off: SKIP_NODE_DELETION is set"]);
+    });
+
+    it.each([["false"], ["0"], ["No"], ["off"]])(
+      "%j turns it off too, and the note says the value is not read",
+      (value) => {
+        const { flags, notes } = applyEnvironment(defaultFlags(), { SKIP_NODE_DELETION: value });
+        expect(flags.nodeDeletion).toBe(false);
+        expect(notes).toEqual([
+          `node deletion is off: SKIP_NODE_DELETION is set; its value ${JSON.stringify(value)} does not matter ` +
+            "(as upstream, any value turns deletion off): unset the variable to let the controller delete Nodes",
+        ]);
+      },
+    );
+
+    it("leaves deletion on when unset (positive control), and names --no-node-deletion when that is why", () => {
+      const on = applyEnvironment(defaultFlags(), { OTHER: "1" });
+      expect(on.flags.nodeDeletion).toBe(true);
+      expect(on.notes).toEqual([]);
+      const off = applyEnvironment(parseFlags(["--no-node-deletion"]).flags, {});
+      expect(off).toMatchObject({
+        flags: { nodeDeletion: false },
+        notes: ["node deletion is off: --no-node-deletion"],
+      });
+    });
+
+    it("wins over --no-node-deletion=false: the safe side", () => {
+      const { flags } = applyEnvironment(parseFlags(["--no-node-deletion=false"]).flags, { SKIP_NODE_DELETION: "1" });
+      expect(flags.nodeDeletion).toBe(false);
+    });
   });
 });

@@ -1,7 +1,8 @@
 // Command-line flags, compatible with the upstream vsphere-cloud-controller-manager manifests:
 // every flag they pass is accepted. Flags of the generic cloud-controller-manager that this CCM
 // has no use for are accepted and reported once as ignored; unknown flags are errors naming the
-// flag, with the closest known one.
+// flag, with the closest known one. `applyEnvironment` adds the one switch upstream reads from the
+// environment instead of a flag (SKIP_NODE_DELETION).
 
 export interface Flags {
   cloudProvider: string;
@@ -217,4 +218,30 @@ export function parseFlags(argv: string[]): { flags: Flags; args: string[] } {
     problems.push(`--cloud-provider=${flags.cloudProvider}: this controller only serves "vsphere"`);
   if (problems.length) throw new Error(problems.join("\n"));
   return { flags, args };
+}
+
+/** Upstream's switch to never delete Nodes (pkg/cloudprovider/vsphere/instances.go). */
+export const SKIP_NODE_DELETION = "SKIP_NODE_DELETION";
+
+/**
+ * The flags with upstream's environment switch applied: `SKIP_NODE_DELETION` set to any value,
+ * empty and "false" included, turns node deletion off as `--no-node-deletion` does, because
+ * upstream only asks whether the variable exists (os.LookupEnv). Returns what the operator should
+ * read once at start: whether Nodes are ever deleted, and why not.
+ */
+export function applyEnvironment(
+  flags: Flags,
+  env: Readonly<Record<string, string | undefined>>,
+): { flags: Flags; notes: string[] } {
+  const skip = env[SKIP_NODE_DELETION];
+  const notes: string[] = [];
+  if (skip !== undefined) {
+    notes.push(
+      /^(false|f|0|no|off)$/i.test(skip.trim())
+        ? `node deletion is off: ${SKIP_NODE_DELETION} is set; its value ${JSON.stringify(skip)} does not matter ` +
+            "(as upstream, any value turns deletion off): unset the variable to let the controller delete Nodes"
+        : `node deletion is off: ${SKIP_NODE_DELETION} is set`,
+    );
+  } else if (!flags.nodeDeletion) notes.push("node deletion is off: --no-node-deletion");
+  return { flags: skip === undefined ? flags : { ...flags, nodeDeletion: false }, notes };
 }

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { CcmApp } from "./app.js";
 import { planNodeInit } from "./cloud/plan-init.js";
 import { ConfigError, loadConfig, migrateIni, type LoadedConfig } from "./config/index.js";
-import { parseFlags, type Flags } from "./flags.js";
+import { applyEnvironment, parseFlags, type Flags } from "./flags.js";
 import { createLogger, type Logger } from "./log.js";
 import { startServer } from "./http/server.js";
 import { DelegatedAuth } from "./http/auth.js";
@@ -24,7 +24,9 @@ flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node
        --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
        --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
        --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N
-       --tag-refresh-period 5m`;
+       --tag-refresh-period 5m
+environment: SKIP_NODE_DELETION (set to any value: never delete Nodes, as --no-node-deletion),
+       VSPHERE_* cloud config overrides (see docs/configuration.md)`;
 
 class UsageError extends Error {}
 
@@ -52,13 +54,15 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
   return loaded;
 }
 
-async function run(flags: Flags): Promise<void> {
+async function run(given: Flags): Promise<void> {
+  const { flags, notes } = applyEnvironment(given, process.env);
   const log = createLogger({ verbosity: flags.verbosity });
   if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
-  const { config } = await readConfig(flags, log);
+  for (const note of notes) log.info(note);
+  const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
   const identity = `${hostname()}_${randomUUID()}`;
-  const app = new CcmApp({ flags, config, kc, log, identity });
+  const app = new CcmApp({ flags, config, format, kc, log, identity });
   const server = await startServer({
     bindAddress: flags.bindAddress,
     port: flags.securePort,
@@ -104,10 +108,10 @@ async function migrate(file: string | undefined): Promise<void> {
 async function explain(flags: Flags, node: string | undefined): Promise<void> {
   if (!node) throw new UsageError("explain needs a node name");
   const log = createLogger({ verbosity: 0, write: () => {} });
-  const { config } = await readConfig(flags, log);
+  const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
   const n = await kc.makeApiClient(CoreV1Api).readNode({ name: node });
-  const app = new CcmApp({ flags: { ...flags, leaderElect: false }, config, kc, log, identity: "explain" });
+  const app = new CcmApp({ flags: { ...flags, leaderElect: false }, config, format, kc, log, identity: "explain" });
   const ac = new AbortController();
   app.startInventoryOnly(ac.signal);
   const deadline = Date.now() + 60_000;

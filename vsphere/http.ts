@@ -163,7 +163,7 @@ export class HttpTransport {
         if (settled) return;
         if (e.code && TLS_VERIFY_CODES.has(e.code)) {
           settled = true;
-          void explainTlsFailure(this.host, this.port, e).then(reject);
+          void explainTlsFailure(this.host, this.port, e, this.tls.names).then(reject);
           return;
         }
         fail(

@@ -1,7 +1,7 @@
 // A logged-in vCenter session: service content, Login/Logout, keep-alive with CurrentTime
 // (SessionIsActive needs Sessions.ValidateSession, which a read-only role lacks), and one
 // transparent re-login when vCenter answers NotAuthenticated (expired or terminated session).
-import { NotAuthenticatedFault } from "./errors.js";
+import { InvalidLoginFault, NotAuthenticatedFault } from "./errors.js";
 import { HttpTransport, type TransportOptions } from "./http.js";
 import { asMoRef, asNumber, asObject, asString, type Decoded } from "./soap/codec.js";
 import { SoapClient, type CallOptions } from "./soap/client.js";
@@ -13,8 +13,37 @@ export interface Credentials {
   password: string;
 }
 
-/** Called at every login, so a rotated password is picked up without a restart. */
-export type CredentialSource = () => Credentials | Promise<Credentials>;
+/**
+ * Where a login gets its credentials. Called at every login, so a rotated password is picked up
+ * without a restart. When vCenter rejects what it returned (SOAP InvalidLogin, HTTP 401 on the
+ * REST login), the client calls it once more with `{ rejected }` and logs in again at once with
+ * the answer: how a source with a second place to look (upstream's order: the config's
+ * user/password, then the Secret) gets there without a failed round. An answer with the same
+ * user name and password lets the rejection stand, so a source that ignores the argument never
+ * causes a second failed login (vCenter may lock an account after a few).
+ */
+export type CredentialSource = (attempt?: { rejected: Credentials }) => Credentials | Promise<Credentials>;
+
+/**
+ * Runs `login` with the source's credentials and, when it fails with a rejection, once more with
+ * what the source offers instead (see CredentialSource). Resolves with the login's result and the
+ * credentials that worked.
+ */
+export async function loginWithFallback<T>(
+  source: CredentialSource,
+  login: (c: Credentials) => Promise<T>,
+  isRejection: (err: unknown) => boolean,
+): Promise<{ result: T; credentials: Credentials }> {
+  const first = await source();
+  try {
+    return { result: await login(first), credentials: first };
+  } catch (err) {
+    if (!isRejection(err)) throw err;
+    const next = await source({ rejected: first });
+    if (next.username === first.username && next.password === first.password) throw err;
+    return { result: await login(next), credentials: next };
+  }
+}
 
 export interface SessionOptions extends TransportOptions {
   credentials: CredentialSource;
@@ -115,14 +144,19 @@ export class VsphereSession {
       if (this.content.about.apiVersion) this.soap.setApiVersion(this.content.about.apiVersion);
     }
     this.soap.clearSession();
-    const { username, password } = await this.opts.credentials();
-    const res = await this.soap.call(
-      "Login",
-      this.content.sessionManager,
-      { userName: username, password, locale: "en_US" },
-      { signal },
+    const sessionManager = this.content.sessionManager;
+    const { result, credentials } = await loginWithFallback(
+      this.opts.credentials,
+      (c) =>
+        this.soap.call(
+          "Login",
+          sessionManager,
+          { userName: c.username, password: c.password, locale: "en_US" },
+          { signal },
+        ),
+      (err) => err instanceof InvalidLoginFault,
     );
-    this.userName = parseUserSession(res)?.userName ?? username;
+    this.userName = parseUserSession(result)?.userName ?? credentials.username;
     this.generation++;
   }
 

@@ -14,6 +14,19 @@ export interface TlsOptions {
   thumbprint?: string;
   /** Accept any certificate. Only for labs; logs say so. */
   insecure?: boolean;
+  /** How the operator spells these settings where they come from, so errors name the right keys. */
+  names?: TlsSettingNames;
+}
+
+/**
+ * The caller's names of the TLS settings: the cloud config's keys (YAML `caFile`, INI `ca-file`),
+ * the Pulumi stack's (`vsphere:caFile`). `insecure` is the whole setting that turns checks off,
+ * value included (`insecureFlag: true`), as the fix an error suggests.
+ */
+export interface TlsSettingNames {
+  caFile: string;
+  thumbprint: string;
+  insecure: string;
 }
 
 export function normalizeThumbprint(t: string): string {
@@ -50,7 +63,8 @@ export function agentTlsOptions(tls: TlsOptions): { ca?: string | Buffer; reject
     try {
       return { ca: readFileSync(tls.caFile), rejectUnauthorized: true };
     } catch (cause) {
-      throw new Error(`caFile ${JSON.stringify(tls.caFile)}: cannot read the CA bundle`, { cause });
+      const key = tls.names?.caFile ?? "caFile";
+      throw new Error(`${key} ${JSON.stringify(tls.caFile)}: cannot read the CA bundle`, { cause });
     }
   }
   if (tls.ca) return { ca: tls.ca, rejectUnauthorized: true };
@@ -65,7 +79,8 @@ export function checkPinned(tls: TlsOptions, socket: TLSSocket, host: string): T
   const p = presentedThumbprints(cert);
   return new TlsVerificationError(
     `TLS: the certificate of ${host} does not match the pinned thumbprint; it presented SHA-1 ${p?.sha1 ?? "?"} ` +
-      `(SHA-256 ${p?.sha256 ?? "?"}). If that is the right server, pin that value.`,
+      `(SHA-256 ${p?.sha256 ?? "?"}). If that is the right server, pin that value` +
+      `${tls.names ? ` (${tls.names.thumbprint})` : ""}.`,
     p,
   );
 }
@@ -90,15 +105,31 @@ export function fetchPresentedThumbprints(
 
 const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(":");
 
-/** Turns a Node TLS verification error into one that names the presented thumbprints. */
-export async function explainTlsFailure(host: string, port: number, cause: Error): Promise<TlsVerificationError> {
+/**
+ * Turns a Node TLS verification error into one that names the presented thumbprints and the three
+ * ways out, by the settings' names when the caller gave them.
+ */
+export async function explainTlsFailure(
+  host: string,
+  port: number,
+  cause: Error,
+  names?: TlsSettingNames,
+): Promise<TlsVerificationError> {
   const p = await fetchPresentedThumbprints(host, port);
   const shown = p ? `; it presented SHA-1 ${p.sha1} (SHA-256 ${p.sha256})` : "";
   return new TlsVerificationError(
-    `TLS: cannot verify the certificate of ${host}:${port} (${cause.message})${shown}. ` +
-      "Trust its CA (caFile), pin its thumbprint, or, for a lab only, set insecure.",
+    `TLS: cannot verify the certificate of ${host}:${port} (${cause.message})${shown}. ${tlsFixes(names)}`,
     p,
     { cause },
+  );
+}
+
+/** The fix a verification failure suggests, naming the operator's settings when known. */
+export function tlsFixes(names?: TlsSettingNames): string {
+  const n = (name: string | undefined) => (name ? ` (${name})` : "");
+  return (
+    `Trust its CA${n(names?.caFile)}, pin its thumbprint${n(names?.thumbprint)}, ` +
+    `or, for a lab only, turn verification off${n(names?.insecure)}.`
   );
 }
 

@@ -118,7 +118,13 @@ export class VcenterConnection {
 
   private get transport() {
     const { host, port, tls } = this.settings;
-    return { host, port, tls, timeoutMs: 60_000 };
+    // A certificate error names the stack settings the operator sets, not the client's options.
+    const names = {
+      caFile: SETTING_KEYS.caFile.config,
+      thumbprint: SETTING_KEYS.thumbprint.config,
+      insecure: `pulumi config set ${SETTING_KEYS.insecure.config} true`,
+    };
+    return { host, port, tls: { ...tls, names }, timeoutMs: 60_000 };
   }
 
   private get credentials() {

@@ -1,9 +1,10 @@
 // Upstream's VSPHERE_* environment overrides (pkg/common/config/config.go FromEnv and
 // pkg/cloudprovider/vsphere/config/config.go FromCPIEnv), applied to the document before
-// inheritance, so `VSPHERE_USER` reaches every vCenter entry that does not set its own user.
+// inheritance, so `VSPHERE_USER` reaches every vCenter entry that does not set its own user
+// (and inherits one: with a Secret, see resolve.ts `triedFirst`).
 // Empty variables are ignored, as upstream does. Where upstream logs and ignores a malformed
 // value, this is a problem: a typo in VSPHERE_INSECURE must not silently change TLS checks.
-import { cloneDocument, labelOf, setField, settingsOf } from "./document.js";
+import { cloneDocument, labelOf, originId, setField, settingsOf } from "./document.js";
 import { FIELDS } from "./schema.js";
 import type { ConfigDocument, Env, Scope } from "./types.js";
 
@@ -56,6 +57,15 @@ function applyVcenter(doc: ConfigDocument, env: Env, id: string, name: string): 
     const value = env[key];
     if (value === undefined || value === "") continue;
     setField(doc, scope, spec, value, `${key} (environment)`, { override: true });
+  }
+  // Upstream gives an entry named by VSPHERE_VCENTER_<id> global's user and password unless
+  // VCENTER_<id>_USERNAME/_PASSWORD say otherwise, even when it has a Secret (config.go FromEnv);
+  // an entry of the file with a Secret does not inherit them (resolve.ts `triedFirst`).
+  for (const field of ["user", "password"] as const) {
+    if (settings[field] !== undefined || doc.global[field] === undefined) continue;
+    settings[field] = doc.global[field];
+    const origin = doc.origins.get(originId({ section: "global" }, field));
+    if (origin !== undefined) doc.origins.set(originId(scope, field), origin);
   }
   const server = FIELDS.find((x) => x.name === "server");
   if (server && settings.server === undefined) {

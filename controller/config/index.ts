@@ -8,5 +8,5 @@ export { detectFormat, loadConfig, parseConfig } from "./load.js";
 export { resolveConfig, resolveWithWarnings } from "./resolve.js";
 export { documentToYaml, migrateIni, redactConfig, toYaml, type MigrateResult } from "./write.js";
 export { loadCredentialsDirectory, parseCredentials, readSecretsDirectory, type Credential } from "./credentials.js";
-export { DEFAULTS, FIELDS, type FieldSpec } from "./schema.js";
+export { DEFAULTS, FIELDS, tlsSettingNames, type FieldSpec } from "./schema.js";
 export type * from "./types.js";

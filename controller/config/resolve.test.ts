@@ -93,7 +93,7 @@ describe("resolveConfig: where credentials come from", () => {
       { kind: "secret", name: "g", namespace: "kube-system", scope: "global" },
     ],
     [
-      "the global Secret, even with user and password (tried first)",
+      "the global Secret, even with user and password in global",
       { ...creds, secretName: "g", secretNamespace: "x" },
       {},
       { kind: "secret", name: "g", namespace: "x", scope: "global" },
@@ -115,6 +115,52 @@ describe("resolveConfig: where credentials come from", () => {
     expect(vc.credentials).toEqual(want);
     const secret = vc.credentials.kind === "secret" ? vc.credentials : undefined;
     expect([vc.secretName, vc.secretNamespace]).toEqual([secret?.name, secret?.namespace]);
+  });
+});
+
+describe("resolveConfig: the user and password tried before a Secret or directory (upstream's Connect)", () => {
+  const secret = { secretName: "g", secretNamespace: "ns" };
+  const tried = (vc: VcenterConfig) => [vc.user, vc.password];
+
+  it("tries the entry's own pair first, keeping the source for when vCenter rejects it", () => {
+    const vc = entry(secret, { user: "own", password: "own-pw" });
+    expect(tried(vc)).toEqual(["own", "own-pw"]);
+    expect(vc.credentials).toEqual({ kind: "secret", name: "g", namespace: "ns", scope: "global" });
+    expect(tried(entry({ secretsDirectory: "/d" }, { user: "own", password: "own-pw" }))).toEqual(["own", "own-pw"]);
+  });
+
+  it("does not give an entry global's pair when it has a source, and warns that it does not", () => {
+    const { config, warnings } = loadConfig(
+      yamlConfig({ global: { ...creds, ...secret }, vcenter: { vc: { server: "vc.example.com" } } }),
+    );
+    expect(tried(config.vcenter.vc)).toEqual([undefined, undefined]);
+    expect(warnings.map((w) => w.key)).toEqual(["global.user (line 2)", "global.password (line 3)"]);
+    expect(warnings[0].message).toMatch(
+      /^is not used for vcenter\.vc, which logs in with the credentials of Secret ns\/g/,
+    );
+    // Positive control: without the Secret the same entry inherits them, and nothing is said.
+    const plain = loadConfig(yamlConfig({ global: creds, vcenter: { vc: { server: "vc.example.com" } } }));
+    expect(tried(plain.config.vcenter.vc)).toEqual(["u", "p"]);
+    expect(plain.warnings).toEqual([]);
+  });
+
+  it("tries global's pair for the entry made from global.server (its settings are global's)", () => {
+    const { config, warnings } = loadConfig(yamlConfig({ global: { ...creds, ...secret, server: "vc.example.com" } }));
+    expect(tried(config.vcenter["vc.example.com"])).toEqual(["u", "p"]);
+    expect(warnings).toEqual([]);
+  });
+
+  it("does not try half a pair, and says so", () => {
+    const { config, warnings } = loadConfig(
+      yamlConfig({ global: secret, vcenter: { vc: { server: "vc.example.com", user: "own" } } }),
+    );
+    expect(tried(config.vcenter.vc)).toEqual([undefined, undefined]);
+    expect(warnings).toEqual([
+      {
+        key: "vcenter.vc.user (line 7)",
+        message: "is set without password, so it is not tried: vcenter.vc logs in with the credentials of Secret ns/g",
+      },
+    ]);
   });
 });
 

@@ -131,9 +131,9 @@ function resolveVcenter(ctx: Ctx, name: string, own: ConnectionSettings, global:
     caFile: own.caFile ?? g.caFile,
   };
   checkTls(ctx, scope, own, tls);
-  const user = own.user ?? g.user;
-  const password = own.password ?? g.password;
-  const credentials = credentialSource(ctx, scope, own, global, { user, password });
+  const inherited = { user: own.user ?? g.user, password: own.password ?? g.password };
+  const credentials = credentialSource(ctx, scope, own, global, inherited);
+  const { user, password } = credentials.kind === "config" ? inherited : triedFirst(ctx, scope, own, credentials);
   const secret = credentials.kind === "secret" ? credentials : undefined;
   return dropUndefined({
     name,
@@ -184,10 +184,53 @@ function checkTls(
 }
 
 /**
+ * The user/password an entry with a Secret or directory logs in with first, before the source
+ * (upstream's connectionmanager.Connect: the source only after vCenter rejects them). As upstream,
+ * only the entry's own: an entry does not inherit global's when it has a source, except the entry
+ * made from global.server, whose settings are global's. Half a pair is not tried (it could only
+ * fail); both cases are warned about, as the operator may expect otherwise.
+ */
+function triedFirst(
+  { doc, warnings }: Ctx,
+  scope: Scope & { section: "vcenter" },
+  own: ConnectionSettings,
+  source: Exclude<CredentialSource, { kind: "config" }>,
+): { user?: string; password?: string } {
+  const fromGlobal = !doc.vcenter.has(scope.name);
+  const where = fromGlobal ? GLOBAL : scope;
+  const pair = fromGlobal ? { user: doc.global.user, password: doc.global.password } : own;
+  const from =
+    source.kind === "directory" ? `secrets directory ${source.path}` : `Secret ${source.namespace}/${source.name}`;
+  const entry = sectionLabel(doc.format, scope);
+  if (!fromGlobal && own.user === undefined && own.password === undefined) {
+    for (const field of ["user", "password"] as const) {
+      if (doc.global[field] === undefined) continue;
+      warnings.push({
+        key: labelOf(doc, GLOBAL, spec(field)),
+        message:
+          `is not used for ${entry}, which logs in with the credentials of ${from} ` +
+          "(as upstream, an entry with a Secret or secrets directory does not inherit global user/password; " +
+          "set them in the entry to have them tried first)",
+      });
+    }
+  }
+  if ((pair.user === undefined) !== (pair.password === undefined)) {
+    const set = pair.user !== undefined ? "user" : "password";
+    const unset = set === "user" ? "password" : "user";
+    warnings.push({
+      key: labelOf(doc, where, spec(set)),
+      message: `is set without ${unset}, so it is not tried: ${entry} logs in with the credentials of ${from}`,
+    });
+    return {};
+  }
+  return dropUndefined({ user: pair.user, password: pair.password });
+}
+
+/**
  * Upstream's order: the entry's own Secret; else the global secrets directory or global Secret;
- * else only user/password from the config, which must then both be there. When both a source and
- * user/password are given, the controller tries user/password first and the source when vCenter
- * rejects them (connectionmanager.go).
+ * else only user/password from the config, which must then both be there. With a source, the
+ * entry's own user/password (see `triedFirst`) are still tried first and the source is read when
+ * vCenter rejects them (connectionmanager.go).
  */
 function credentialSource(
   { doc, problems }: Ctx,

@@ -256,6 +256,25 @@ export function fieldByIni(section: SectionName, key: string): FieldSpec | undef
   return FIELDS.find((x) => x.sections.includes(section) && x.ini === k);
 }
 
+/**
+ * The TLS keys as the operator writes them in `format`, for the vSphere client's certificate
+ * errors (`TlsSettingNames`): `caFile`/`thumbprint`/`insecureFlag: true` in YAML,
+ * `ca-file`/`thumbprint`/`insecure-flag = true` in INI.
+ */
+export function tlsSettingNames(format: "yaml" | "ini"): { caFile: string; thumbprint: string; insecure: string } {
+  const key = (name: string) => {
+    const spec = FIELDS.find((x) => x.name === name);
+    if (!spec) throw new Error(`no field ${name}`);
+    return spec[format];
+  };
+  const insecure = key("insecureFlag");
+  return {
+    caFile: key("caFile"),
+    thumbprint: key("thumbprint"),
+    insecure: format === "yaml" ? `${insecure}: true` : `${insecure} = true`,
+  };
+}
+
 /** Section names as written in each format. */
 export const SECTION_NAMES = {
   yaml: { global: "global", vcenter: "vcenter", labels: "labels", nodes: "nodes" },

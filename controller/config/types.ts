@@ -66,6 +66,11 @@ export interface VcenterConfig {
   name: string;
   server: string;
   port: number;
+  /**
+   * The user/password logged in with first. Without a Secret or directory: the entry's, else
+   * global's (required). With one: only the entry's own (global's for the entry made from
+   * global.server), tried before the source, which is read when vCenter rejects them.
+   */
   user?: string;
   password?: string;
   /** Empty: every datacenter the user can see. */

@@ -84,6 +84,6 @@ describe("planLifecycle", () => {
   it("does not delete when node deletion is disabled", () => {
     const r = planLifecycle(node(), view([]), { nodeDeletion: false });
     expect(r.action).toBe("none");
-    expect(r.reason).toMatch(/--no-node-deletion/);
+    expect(r.reason).toMatch(/--no-node-deletion or SKIP_NODE_DELETION/);
   });
 });

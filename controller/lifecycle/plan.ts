@@ -23,7 +23,7 @@ export type LifecycleAction =
   | { action: "delete"; reason: string };
 
 export interface LifecycleOptions {
-  /** --no-node-deletion (upstream's SKIP_NODE_DELETION). */
+  /** False with --no-node-deletion or upstream's SKIP_NODE_DELETION in the environment. */
   nodeDeletion: boolean;
 }
 
@@ -54,7 +54,7 @@ export function planLifecycle(node: LifecycleNode, view: InventoryView, opts: Li
       ? { action: "delete", reason: `node is NotReady and no vCenter has a VM with UUID ${node.providerUuid}` }
       : {
           action: "none",
-          reason: `VM ${node.providerUuid} is gone but node deletion is disabled (--no-node-deletion)`,
+          reason: `VM ${node.providerUuid} is gone but node deletion is disabled (--no-node-deletion or SKIP_NODE_DELETION)`,
         };
   }
   if (vm.powerState === "poweredOff") {

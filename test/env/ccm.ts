@@ -72,6 +72,8 @@ export interface CcmOptions {
   uid?: number;
   /** Serving certificate to use instead of one issued from `pki` (a non-root process must read it). */
   servingCert?: { cert: string; key: string };
+  /** Variables added to the test's environment (the DaemonSet's `env:`), e.g. SKIP_NODE_DELETION. */
+  env?: Record<string, string>;
 }
 
 export interface CcmProcess {
@@ -110,7 +112,11 @@ export async function startCcm(o: CcmOptions): Promise<CcmProcess> {
       `--tls-private-key-file=${tls.key}`,
       ...(o.args ?? []),
     ],
-    { stdio: ["ignore", "pipe", "pipe"], ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...o.env },
+      ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}),
+    },
   );
   let out = "";
   const file: WriteStream | undefined = o.logFile ? createWriteStream(o.logFile, { flags: "a" }) : undefined;

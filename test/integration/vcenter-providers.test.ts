@@ -12,7 +12,7 @@ import { handlers as role } from "../../components/vcenter/role-ops.js";
 import { handlers as attachment } from "../../components/vcenter/tag-attachment-ops.js";
 import { handlers as category } from "../../components/vcenter/tag-category-ops.js";
 import { handlers as tag } from "../../components/vcenter/tag-ops.js";
-import { engines } from "../env/context.js";
+import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { clearFaults, createVcsimUser, injectFault } from "../env/vcsim.js";
 
@@ -78,6 +78,23 @@ describe("vCenter providers against vcsim", () => {
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/cannot log in as "administrator@vsphere.local"/);
     expect(`${(err as Error).message} ${(err as Error).stack}`).not.toContain("Wr0ng-pa55word");
+  });
+
+  it("names the stack settings, not the client's options, when vCenter's certificate cannot be verified", async () => {
+    const wrongCa = (await enginesPki()).wrongCa.cert;
+    const untrusted: ConfigSource = { get: (k) => (k === "vsphere:caFile" ? wrongCa : config.get(k)) };
+    const err = await role.read(untrusted, "0", { name: "x", privileges: [] }).catch((e: unknown) => e as Error);
+    expect((err as Error).message).toContain(engines().vcsim.thumbprintSha1);
+    expect((err as Error).message).toContain(
+      "Trust its CA (vsphere:caFile), pin its thumbprint (vsphere:thumbprint), or, for a lab only, turn " +
+        "verification off (pulumi config set vsphere:insecure true).",
+    );
+    // Positive control: the same read with the right CA gets past TLS (to vCenter's own answer).
+    const ok = await role.read(config, "0", { name: "x", privileges: [] }).then(
+      () => "",
+      (e: unknown) => (e as Error).message,
+    );
+    expect(ok).not.toMatch(/TLS/);
   });
 
   it("Role: create, drift seen by read, update repairs it, delete refused while in use", async () => {

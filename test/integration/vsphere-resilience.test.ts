@@ -38,6 +38,17 @@ describe("TLS policy", () => {
     expect(err).toBeInstanceOf(TlsVerificationError);
     expect((err as TlsVerificationError).presented?.sha1).toBe(vcsim.thumbprintSha1);
     expect((err as Error).message).toContain(vcsim.thumbprintSha1);
+    // The fix names no setting the caller did not name (the client has options, not config keys) ...
+    expect((err as Error).message).toContain(
+      "Trust its CA, pin its thumbprint, or, for a lab only, turn verification off.",
+    );
+    // ... and the caller's own names when given.
+    const names = { caFile: "ca-file", thumbprint: "thumbprint", insecure: "insecure-flag = true" };
+    const named = await connect(vcsim, { caFile: pki.wrongCa.cert, names }).catch((e: unknown) => e);
+    expect((named as Error).message).toContain(
+      "Trust its CA (ca-file), pin its thumbprint (thumbprint), or, for a lab only, turn verification off " +
+        "(insecure-flag = true).",
+    );
   });
 
   it("accepts a pinned SHA-1 or SHA-256 thumbprint in any spelling and refuses a wrong pin", async () => {
@@ -56,6 +67,9 @@ describe("TLS policy", () => {
     const err = await connect(vcsim, { thumbprint: wrong }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TlsVerificationError);
     expect((err as Error).message).toContain(vcsim.thumbprintSha1);
+    const names = { caFile: "caFile", thumbprint: "thumbprint", insecure: "insecureFlag: true" };
+    const named = await connect(vcsim, { thumbprint: wrong, names }).catch((e: unknown) => e);
+    expect((named as Error).message).toMatch(/If that is the right server, pin that value \(thumbprint\)\.$/);
     await expect(connect(vcsim, { thumbprint: "not-hex" })).rejects.toThrow(/thumbprint "not-hex": expected a SHA-1/);
   });
 

@@ -30,6 +30,31 @@ describe("vSphere SOAP session", () => {
     expect(String(err)).not.toContain("wrong");
   });
 
+  it("logs in at once with what the credential source offers after a rejection, never twice with one pair", async () => {
+    const { vcsim } = engines();
+    const opts = { host: vcsim.host, port: vcsim.port, tls: { caFile: vcsim.caFile } };
+    const wrong = { username: vcsim.username, password: "wrong" };
+    const rejected: string[] = [];
+    const falling = new VsphereSession({
+      ...opts,
+      credentials: (attempt) => {
+        if (!attempt) return wrong;
+        rejected.push(attempt.rejected.password);
+        return { username: vcsim.username, password: vcsim.password };
+      },
+    });
+    await falling.login();
+    expect(falling.userName).toBe(vcsim.username);
+    expect(rejected).toEqual(["wrong"]);
+    expect(falling.stats.snapshot()["soap:Login"]).toMatchObject({ calls: 2, errors: 1 });
+    await falling.close();
+    // Positive control: a source with nothing else to offer (the same pair again) gets one Login.
+    const stuck = new VsphereSession({ ...opts, credentials: () => wrong });
+    await expect(stuck.login()).rejects.toBeInstanceOf(InvalidLoginFault);
+    expect(stuck.stats.snapshot()["soap:Login"]).toMatchObject({ calls: 1, errors: 1 });
+    await stuck.close();
+  });
+
   it("pages through VMs with maxObjects and counts one call per page", async () => {
     const view = await createContainerView(s, ["VirtualMachine"]);
     const before = s.stats.snapshot();

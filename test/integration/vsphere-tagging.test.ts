@@ -350,8 +350,29 @@ describe("vAPI REST tagging", () => {
       expect(err).toMatchObject({ status: 401 });
       expect(String(err)).not.toContain(password);
       expect(bad.loggedIn).toBe(false);
+      // A source that offers nothing else after the rejection costs one login, not two.
+      expect(calls(bad, "POST session")).toBe(1);
     } finally {
       await bad.close();
+    }
+  });
+
+  it("logs in at once with what the credential source offers after a rejection (config pair, then Secret)", async () => {
+    const { vcsim } = engines();
+    const wrong = { username: vcsim.username, password: `wrong-${PREFIX}` };
+    const rejected: string[] = [];
+    const rc = connect((attempt?: { rejected: { username: string; password: string } }) => {
+      if (!attempt) return wrong;
+      rejected.push(attempt.rejected.password);
+      return { username: vcsim.username, password: vcsim.password };
+    });
+    try {
+      expect(await listCategoryIds(rc)).toEqual(expect.any(Array));
+      expect(rejected).toEqual([wrong.password]);
+      expect(rc.stats.snapshot()["rest:POST session"]).toMatchObject({ calls: 2, errors: 1 });
+      expect(rc.generation).toBe(1);
+    } finally {
+      await rc.close();
     }
   });
 });

@@ -5,7 +5,7 @@
 // The password and the token never appear in an error message or a log.
 import { RestError, TransportError } from "../errors.js";
 import { HttpTransport, type HttpRequest, type HttpResponse, type TransportOptions } from "../http.js";
-import type { CredentialSource } from "../session.js";
+import { loginWithFallback, type CredentialSource, type Credentials } from "../session.js";
 import { REST_FLAVOUR, SESSION_HEADER, type ApiFlavour, type Route, type TaggingOperation } from "./routes.js";
 
 export interface RestCallOptions {
@@ -66,7 +66,17 @@ export class RestClient {
 
   private async doLogin(signal?: AbortSignal): Promise<void> {
     this.token = "";
-    const { username, password } = await this.credentials();
+    const { result: token } = await loginWithFallback(
+      this.credentials,
+      (c) => this.createSession(c, signal),
+      (err) => err instanceof RestError && err.status === 401,
+    );
+    this.token = token;
+    this.generation++;
+  }
+
+  /** One `POST session` with HTTP Basic; resolves with the token, rejects 401 as a RestError. */
+  private async createSession({ username, password }: Credentials, signal?: AbortSignal): Promise<string> {
     const route = this.flavour.login;
     // Header authn: the token comes back in the body only, no cookie to keep track of.
     const headers = { Authorization: basic(username, password), "vmware-use-header-authn": "true" };
@@ -83,8 +93,7 @@ export class RestClient {
     if (!token) {
       throw new TransportError(`${route.label}: the login answer carries no session id (is this vCenter?)`, "protocol");
     }
-    this.token = token;
-    this.generation++;
+    return token;
   }
 
   /**
