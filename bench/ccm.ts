@@ -7,16 +7,17 @@
 // VM of a NotReady node takes to get the shutdown taint. Starts its own environment ("bench-ccm")
 // and removes it at the end. --compiled runs the bin over a tsc build (what the image ships)
 // instead of the TypeScript sources through tsx. Each run's CCM log goes to bench/out/ccm-<N>.log.
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, rm } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { down, up, type Environment } from "../test/env/environment.js";
 import { freePort, httpsRequest } from "../test/env/net.js";
 import { REPO_ROOT } from "../test/env/paths.js";
+import { buildBundle } from "../controller/build.js";
 import { serverCert } from "../test/env/pki.js";
 import {
   BENCH_LABEL,
@@ -82,15 +83,12 @@ function parse(): Args {
   };
 }
 
-/** The bin over a tsc build in bench/out/ccm (bin/ next to dist/, as in the image). */
+/** The bin over the image's bundle in bench/out/ccm (bin/ next to dist/, as in the image). */
 async function compiledBin(): Promise<string> {
   const out = join(REPO_ROOT, "bench", "out", "ccm");
-  log("compiling the CCM into bench/out/ccm/dist");
-  await promisify(execFile)(
-    join(REPO_ROOT, "node_modules", ".bin", "tsc"),
-    ["-p", join(REPO_ROOT, "tsconfig.build.json"), "--outDir", join(out, "dist")],
-    { cwd: REPO_ROOT },
-  );
+  log("bundling the CCM into bench/out/ccm/dist (npm run build)");
+  await rm(join(out, "dist"), { recursive: true, force: true });
+  await buildBundle(join(out, "dist"));
   await mkdir(join(out, "bin"), { recursive: true });
   const bin = join(out, "bin", "vsphere-cloud-controller-manager.js");
   await copyFile(join(REPO_ROOT, "bin", "vsphere-cloud-controller-manager.js"), bin);

@@ -70,6 +70,8 @@ export interface CcmOptions {
   logFile?: string;
   /** Run as this user and group id (the image runs as 65532); files it reads must be readable. */
   uid?: number;
+  /** The bin to run instead of this checkout's (e.g. one next to a bundle, laid out as the image). */
+  bin?: string;
   /** Serving certificate to use instead of one issued from `pki` (a non-root process must read it). */
   servingCert?: { cert: string; key: string };
   /** Variables added to the test's environment (the DaemonSet's `env:`), e.g. SKIP_NODE_DELETION. */
@@ -100,7 +102,7 @@ export async function startCcm(o: CcmOptions): Promise<CcmProcess> {
   const child = spawn(
     process.execPath,
     [
-      CCM_BIN,
+      o.bin ?? CCM_BIN,
       "--cloud-provider=vsphere",
       "--v=2",
       `--cloud-config=${o.cloudConfig}`,

@@ -1,15 +1,20 @@
 // The image's entrypoint command (controller/Dockerfile: `node bin/vsphere-cloud-controller-manager.js
 // --cloud-provider=vsphere --v=2 --cloud-config=...`) as the image's non-root user (65532), with
 // only world-readable inputs and nothing writable of its own: it serves, syncs and becomes ready.
-import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+// It runs the image's layout: bin/ next to the bundle from `npm run build`, and no node_modules.
+import { execFile } from "node:child_process";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startCcm, type CcmProcess } from "../env/ccm.js";
+import { CCM_BIN, startCcm, type CcmProcess } from "../env/ccm.js";
+import { buildBundle } from "../../controller/build.js";
 import { engines, enginesPki } from "../env/context.js";
 import { serverCert } from "../env/pki.js";
 
 const UID = 65532;
+const execFileP = promisify(execFile);
 
 describe("the CCM entrypoint as a non-root user", () => {
   let dir: string;
@@ -29,6 +34,13 @@ describe("the CCM entrypoint as a non-root user", () => {
       await chmod(join(dir, name), 0o644);
       return join(dir, name);
     };
+    // /app of the image: bin/ and dist/ only.
+    const app = join(dir, "app");
+    await buildBundle(join(app, "dist"));
+    await mkdir(join(app, "bin"));
+    const bin = join(app, "bin", "vsphere-cloud-controller-manager.js");
+    await copyFile(CCM_BIN, bin);
+    await execFileP("chmod", ["-R", "a+rX", app]);
     const ca = await put("ca.crt", pki.ca.cert);
     const tls = await serverCert(pki, "ccm");
     const servingCert = { cert: await put("tls.crt", tls.cert), key: await put("tls.key", tls.key) };
@@ -48,9 +60,13 @@ describe("the CCM entrypoint as a non-root user", () => {
       pki,
       uid: UID,
       servingCert,
+      bin,
     });
     await ccm.waitReady(60_000);
     const status = await readFile(`/proc/${ccm.child.pid}/status`, "utf8");
     expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(UID));
+    // The copy in app/bin ran; with no node_modules next to it, only the bundle can have loaded.
+    expect(await readFile(`/proc/${ccm.child.pid}/cmdline`, "utf8")).toContain(bin);
+    expect(await ccm.get("/healthz")).toMatchObject({ status: 200 });
   });
 });
