@@ -55,8 +55,12 @@ export class PooledKubeConfig extends KubeConfig {
     let pool = this.pools.get(key);
     if (pool) return pool;
     const settings = { ...options, keepAlive: true, scheduling: "lifo" as const };
-    const count = () => this.connectionsOpened++;
-    pool = isHttps ? new CountingHttpsAgent(settings, count) : new CountingHttpAgent(settings, count);
+    pool = isHttps ? new https.Agent(settings) : new http.Agent(settings);
+    const connect = pool.createConnection.bind(pool);
+    pool.createConnection = (...args: Parameters<typeof connect>) => {
+      this.connectionsOpened++;
+      return connect(...args);
+    };
     this.pools.set(key, pool);
     this.poolsCreated++;
     if (this.pools.size > MAX_POOLS) {
@@ -65,32 +69,6 @@ export class PooledKubeConfig extends KubeConfig {
       setTimeout(() => old.destroy(), RETIRE_AFTER_MS).unref();
     }
     return pool;
-  }
-}
-
-class CountingHttpsAgent extends https.Agent {
-  constructor(
-    options: https.AgentOptions,
-    private readonly onConnection: () => void,
-  ) {
-    super(options);
-  }
-  override createConnection(...args: Parameters<https.Agent["createConnection"]>) {
-    this.onConnection();
-    return super.createConnection(...args);
-  }
-}
-
-class CountingHttpAgent extends http.Agent {
-  constructor(
-    options: http.AgentOptions,
-    private readonly onConnection: () => void,
-  ) {
-    super(options);
-  }
-  override createConnection(...args: Parameters<http.Agent["createConnection"]>) {
-    this.onConnection();
-    return super.createConnection(...args);
   }
 }
 

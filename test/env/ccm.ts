@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, httpsRequest, type HttpsResult } from "./net.js";
 import { REPO_ROOT } from "./paths.js";
 import { serverCert, type Pki } from "./pki.js";
+import type { Vcsim } from "./vcsim.js";
 
 export const CCM_BIN = join(REPO_ROOT, "bin", "vsphere-cloud-controller-manager.js");
 export const TAINT_UNINITIALIZED = "node.cloudprovider.kubernetes.io/uninitialized";
@@ -51,6 +52,31 @@ export function kubeletNode(name: string, systemUUID: string): V1Node {
       addresses: [{ type: "Hostname", address: name }],
     },
   };
+}
+
+/** Upstream's Secret keys for `v`: `<server>.username` and `<server>.password`. */
+export function credentialsSecretData(v: Vcsim, password = v.password): Record<string, string> {
+  return { [`${v.host}.username`]: v.username, [`${v.host}.password`]: password };
+}
+
+/**
+ * The YAML cloud config the tests run the CCM with: one vCenter (`vc1`, our vcsim, datacenter
+ * DC0) trusted through its CA, credentials from a Secret in kube-system; `extra` lines appended.
+ */
+export function secretCloudConfig(v: Vcsim, secretName: string, extra: string[] = []): string {
+  return [
+    "global:",
+    `  port: ${v.port}`,
+    `  caFile: ${v.caFile}`,
+    `  secretName: ${secretName}`,
+    "  secretNamespace: kube-system",
+    "vcenter:",
+    "  vc1:",
+    `    server: ${v.host}`,
+    "    datacenters: [DC0]",
+    ...extra,
+    "",
+  ].join("\n");
 }
 
 /** True once the CCM initialized the node: providerID set and the uninitialized taint gone. */

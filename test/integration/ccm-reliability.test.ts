@@ -17,9 +17,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
+  credentialsSecretData,
   isInitialized,
   kubeletNode,
   runCcmOnce,
+  secretCloudConfig,
   startCcm,
   TAINT_SHUTDOWN,
   TAINT_UNINITIALIZED,
@@ -198,21 +200,7 @@ describe("the CCM process under failures", () => {
   /** A YAML cloud config for our vcsim, credentials from the named Secret. */
   async function cloudConfig(file: string, secret = secretName): Promise<string> {
     const path = join(work, file);
-    await writeFile(
-      path,
-      [
-        "global:",
-        `  port: ${v.port}`,
-        `  caFile: ${v.caFile}`,
-        `  secretName: ${secret}`,
-        "  secretNamespace: kube-system",
-        "vcenter:",
-        "  vc1:",
-        `    server: ${v.host}`,
-        "    datacenters: [DC0]",
-        "",
-      ].join("\n"),
-    );
+    await writeFile(path, secretCloudConfig(v, secret));
     return path;
   }
 
@@ -267,7 +255,7 @@ describe("the CCM process under failures", () => {
       namespace: "kube-system",
       body: {
         metadata: { name: secretName },
-        stringData: { [`${v.host}.username`]: v.username, [`${v.host}.password`]: v.password },
+        stringData: credentialsSecretData(v),
       },
     });
   });
@@ -470,7 +458,7 @@ describe("the CCM process under failures", () => {
         namespace: "kube-system",
         body: {
           metadata: { name: secretName },
-          stringData: { [`${v.host}.username`]: v.username, [`${v.host}.password`]: v.password },
+          stringData: credentialsSecretData(v),
         },
       });
       ccm = await startCcm(
@@ -617,7 +605,7 @@ describe("the CCM process under failures", () => {
       sa = await serviceAccount(kube.kubeconfig, `ccm-rel-rot-${run}`, true);
       const secret = (password: string) => ({
         metadata: { name: rotating },
-        stringData: { [`${v.host}.username`]: v.username, [`${v.host}.password`]: password },
+        stringData: credentialsSecretData(v, password),
       });
       await api.createNamespacedSecret({ namespace: "kube-system", body: secret("not-the-password") });
       ccm = await startCcm(

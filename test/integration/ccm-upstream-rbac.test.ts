@@ -7,7 +7,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isInitialized, kubeletNode, startCcm, until, type CcmProcess } from "../env/ccm.js";
+import {
+  credentialsSecretData,
+  isInitialized,
+  kubeletNode,
+  secretCloudConfig,
+  startCcm,
+  until,
+  type CcmProcess,
+} from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { createServiceAccount, type TestServiceAccount } from "../env/service-account.js";
@@ -57,26 +65,12 @@ describe("the CCM under upstream's ClusterRole", () => {
       namespace: "kube-system",
       body: {
         metadata: { name: secretName },
-        stringData: { [`${v.host}.username`]: v.username, [`${v.host}.password`]: v.password },
+        stringData: credentialsSecretData(v),
       },
     });
     work = await mkdtemp(join(tmpdir(), "ccm-rbac-"));
     const cfg = join(work, "vsphere.conf");
-    await writeFile(
-      cfg,
-      [
-        "global:",
-        `  port: ${v.port}`,
-        `  caFile: ${v.caFile}`,
-        `  secretName: ${secretName}`,
-        "  secretNamespace: kube-system",
-        "vcenter:",
-        "  vc1:",
-        `    server: ${v.host}`,
-        "    datacenters: [DC0]",
-        "",
-      ].join("\n"),
-    );
+    await writeFile(cfg, secretCloudConfig(v, secretName));
     sa = await createServiceAccount({
       adminKubeconfig: kube.kubeconfig,
       name: `ccm-upstream-rbac-${run}`,

@@ -8,9 +8,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  credentialsSecretData,
   isInitialized,
   kubeletNode,
   runCcmOnce,
+  secretCloudConfig,
   startCcm,
   TAINT_UNINITIALIZED as TAINT,
   until,
@@ -93,29 +95,12 @@ describe("the CCM process", () => {
       namespace: "kube-system",
       body: {
         metadata: { name: secretName },
-        stringData: { [`${v.host}.username`]: v.username, [`${v.host}.password`]: v.password },
+        stringData: credentialsSecretData(v),
       },
     });
     work = await mkdtemp(join(tmpdir(), "ccm-"));
     const cfg = join(work, "vsphere.conf");
-    await writeFile(
-      cfg,
-      [
-        "global:",
-        `  port: ${v.port}`,
-        `  caFile: ${v.caFile}`,
-        `  secretName: ${secretName}`,
-        "  secretNamespace: kube-system",
-        "vcenter:",
-        "  vc1:",
-        `    server: ${v.host}`,
-        "    datacenters: [DC0]",
-        "labels:",
-        "  region: k8s-region",
-        "  zone: k8s-zone",
-        "",
-      ].join("\n"),
-    );
+    await writeFile(cfg, secretCloudConfig(v, secretName, ["labels:", "  region: k8s-region", "  zone: k8s-zone"]));
     ccmOptions = {
       cloudConfig: cfg,
       kubeconfig: kube.kubeconfig,
