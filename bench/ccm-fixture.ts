@@ -9,7 +9,8 @@ import { kubeletNode as registeredNode } from "../test/env/ccm.js";
 import { govcFor, type Govc } from "../test/env/govc.js";
 import { swapUuid } from "../controller/cloud/uuid.js";
 import { createContainerView, destroyView, retrieveProperties } from "../vsphere/property.js";
-import { VsphereSession } from "../vsphere/session.js";
+import type { VsphereSession } from "../vsphere/session.js";
+import { sessionFor } from "../test/env/vcsim.js";
 import { asMoRef, asString, typed } from "../vsphere/soap/codec.js";
 import { waitForTask } from "../vsphere/task.js";
 import type { MoRef } from "../vsphere/types.js";
@@ -62,12 +63,7 @@ export async function inBatches<T>(items: readonly T[], width: number, fn: (t: T
 /** The first `count` VMs by name, with guest IPs and host names set. */
 async function prepareVms(env: Environment, count: number): Promise<BenchVm[]> {
   const v = env.vcsim;
-  const s = await VsphereSession.connect({
-    host: v.host,
-    port: v.port,
-    tls: { caFile: v.caFile },
-    credentials: () => ({ username: v.username, password: v.password }),
-  });
+  const s = await sessionFor(v);
   try {
     const view = await createContainerView(s, ["VirtualMachine"]);
     const found = await retrieveProperties(s, {

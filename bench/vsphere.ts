@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { cachePaths } from "../test/env/paths.js";
 import { installEngines } from "../test/env/install.js";
 import { ensurePki } from "../test/env/pki.js";
-import { startVcsim, stopVcsim } from "../test/env/vcsim.js";
-import { VsphereSession } from "../vsphere/session.js";
+import { sessionFor, startVcsim, stopVcsim } from "../test/env/vcsim.js";
 import { createContainerView, retrieveProperties, watch } from "../vsphere/property.js";
 import { asString } from "../vsphere/soap/codec.js";
 
@@ -34,12 +33,7 @@ async function main(): Promise<void> {
   const vcsimStartSeconds = (Date.now() - t0) / 1000;
   let rssPeak = 0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
-  const s = await VsphereSession.connect({
-    host: v.host,
-    port: v.port,
-    tls: { caFile: v.caFile },
-    credentials: () => ({ username: v.username, password: v.password }),
-  });
+  const s = await sessionFor(v);
   try {
     const calls0 = s.stats.total();
     const l0 = performance.now();

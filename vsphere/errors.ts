@@ -52,6 +52,10 @@ export class VimFault extends VsphereError {
   }
 }
 
+/** A fault detail field that holds a managed object reference, when it does. */
+const asMoRef = (v: unknown): MoRef | undefined =>
+  v && typeof v === "object" && "type" in v ? (v as MoRef) : undefined;
+
 export class NotAuthenticatedFault extends VimFault {
   override name = "NotAuthenticatedFault";
 }
@@ -64,15 +68,13 @@ export class NoPermissionFault extends VimFault {
     return typeof this.detail.privilegeId === "string" ? this.detail.privilegeId : undefined;
   }
   get object(): MoRef | undefined {
-    const o = this.detail.object as MoRef | undefined;
-    return o && typeof o === "object" && "type" in o ? o : undefined;
+    return asMoRef(this.detail.object);
   }
 }
 export class ManagedObjectNotFoundFault extends VimFault {
   override name = "ManagedObjectNotFoundFault";
   get obj(): MoRef | undefined {
-    const o = this.detail.obj as MoRef | undefined;
-    return o && typeof o === "object" && "type" in o ? o : undefined;
+    return asMoRef(this.detail.obj);
   }
 }
 export class AlreadyExistsFault extends VimFault {

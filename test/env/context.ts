@@ -2,8 +2,8 @@
 import { inject } from "vitest";
 import type { Kube } from "./kube.js";
 import { ensurePki, type Pki } from "./pki.js";
-import type { Vcsim } from "./vcsim.js";
-import { VsphereSession } from "../../vsphere/session.js";
+import { sessionFor, type Vcsim } from "./vcsim.js";
+import type { VsphereSession } from "../../vsphere/session.js";
 
 export interface EnginesContext {
   name: string;
@@ -33,11 +33,6 @@ export function engines(): EnginesContext {
 export const enginesPki = (): Promise<Pki> => ensurePki(engines().pkiDir);
 
 /** A logged-in SOAP session to `vcsim` (the shared one by default), trusting its CA. */
-export async function vcsimSession(vcsim: Vcsim = engines().vcsim): Promise<VsphereSession> {
-  return VsphereSession.connect({
-    host: vcsim.host,
-    port: vcsim.port,
-    tls: { caFile: vcsim.caFile },
-    credentials: () => ({ username: vcsim.username, password: vcsim.password }),
-  });
+export function vcsimSession(vcsim: Vcsim = engines().vcsim): Promise<VsphereSession> {
+  return sessionFor(vcsim);
 }

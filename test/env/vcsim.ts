@@ -8,6 +8,7 @@ import { engineBinDir } from "./install.js";
 import { freePort, httpsRequest } from "./net.js";
 import { serverCert, thumbprints, type Pki } from "./pki.js";
 import { running, startProc, stopProc, waitReady } from "./proc.js";
+import { VsphereSession, type SessionOptions } from "../../vsphere/session.js";
 
 export interface VcsimOptions {
   /** Process name inside the run directory (several instances may run side by side). */
@@ -203,4 +204,15 @@ export async function injectFault(
 export async function clearFaults(v: Vcsim): Promise<void> {
   const res = await httpsRequest(`https://${v.host}:${v.port}/vcsim/faults`, { caFile: v.caFile, method: "DELETE" });
   if (res.status !== 204) throw new Error(`vcsim fault clear refused (${res.status}): ${res.body}`);
+}
+
+/** A logged-in SOAP session to `v` as its administrator, trusting its CA; `extra` adds options. */
+export function sessionFor(v: Vcsim, extra: Partial<SessionOptions> = {}): Promise<VsphereSession> {
+  return VsphereSession.connect({
+    host: v.host,
+    port: v.port,
+    tls: { caFile: v.caFile },
+    credentials: () => ({ username: v.username, password: v.password }),
+    ...extra,
+  });
 }

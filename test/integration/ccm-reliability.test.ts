@@ -32,6 +32,7 @@ import {
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { startKube, stopKube, type Kube } from "../env/kube.js";
+import { createServiceAccount, type TestServiceAccount } from "../env/service-account.js";
 import type { Pki } from "../env/pki.js";
 import { stopProc } from "../env/proc.js";
 import { restartVcsim, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
@@ -119,62 +120,15 @@ async function readNodeOrGone(core: CoreV1Api, name: string): Promise<V1Node | u
   }
 }
 
-/** A kubeconfig for `token` against `kube` (a ServiceAccount's, so the audit log names the CCM). */
-async function tokenKubeconfig(kube: Kube, token: string, file: string): Promise<string> {
-  await writeFile(
-    file,
-    [
-      "apiVersion: v1",
-      "kind: Config",
-      `clusters: [{ name: local, cluster: { server: "${kube.server}", certificate-authority: "${kube.caFile}" } }]`,
-      `users: [{ name: ccm, user: { token: "${token}" } }]`,
-      "contexts: [{ name: local, context: { cluster: local, user: ccm } }]",
-      "current-context: local",
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
-  return file;
-}
-
 function clients(kubeconfig: string): { core: CoreV1Api; rbac: RbacAuthorizationV1Api } {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   return { core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api) };
 }
 
-/** A ServiceAccount in kube-system (cluster-admin when asked) and a token for it (TokenRequest). */
-async function serviceAccount(
-  kubeconfig: string,
-  name: string,
-  clusterAdmin: boolean,
-): Promise<{ username: string; token: string; remove(): Promise<void> }> {
-  const { core, rbac } = clients(kubeconfig);
-  const namespace = "kube-system";
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  if (clusterAdmin) {
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-        subjects: [{ kind: "ServiceAccount", name, namespace }],
-      },
-    });
-  }
-  const tr = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  return {
-    username: `system:serviceaccount:${namespace}:${name}`,
-    token: tr.status?.token ?? "",
-    async remove() {
-      if (clusterAdmin) await rbac.deleteClusterRoleBinding({ name }).catch(() => {});
-      await core.deleteNamespacedServiceAccount({ namespace, name }).catch(() => {});
-    },
-  };
-}
+/** A ServiceAccount in kube-system (cluster-admin when asked), its token and a kubeconfig for it. */
+const serviceAccount = (kubeconfig: string, name: string, clusterAdmin: boolean): Promise<TestServiceAccount> =>
+  createServiceAccount({ adminKubeconfig: kubeconfig, name, clusterRole: clusterAdmin ? "cluster-admin" : undefined });
 
 describe("the CCM process under failures", () => {
   let v: Vcsim;
@@ -268,7 +222,7 @@ describe("the CCM process under failures", () => {
 
   describe("one replica on the shared apiserver", () => {
     let ccm: CcmProcess;
-    let noRbac: Awaited<ReturnType<typeof serviceAccount>>;
+    let noRbac: TestServiceAccount;
 
     beforeAll(async () => {
       const { kube } = engines();
@@ -511,7 +465,7 @@ describe("the CCM process under failures", () => {
   });
 
   describe("two replicas on one Lease", () => {
-    const accounts: Awaited<ReturnType<typeof serviceAccount>>[] = [];
+    const accounts: TestServiceAccount[] = [];
     const replicas: CcmProcess[] = [];
     afterAll(async () => {
       for (const r of replicas) await r.stop();
@@ -529,11 +483,11 @@ describe("the CCM process under failures", () => {
       const leaseSeconds = 5;
       const retrySeconds = 1;
       const cloud = await cloudConfig("ha.yaml");
-      const replica = async (name: string, token: string) =>
+      const replica = async (name: string, account: TestServiceAccount) =>
         startCcm(
           ccmOptions(name, {
             leaseName: `ccm-rel-ha-${run}`,
-            kubeconfig: await tokenKubeconfig(kube, token, join(work, `${name}.kubeconfig`)),
+            kubeconfig: await account.kubeconfig(join(work, `${name}.kubeconfig`)),
             cloudConfig: cloud,
             args: [
               `--leader-elect-lease-duration=${leaseSeconds}s`,
@@ -543,10 +497,10 @@ describe("the CCM process under failures", () => {
           }),
         );
       const leads = (r: CcmProcess) => r.logs().includes('"became leader"');
-      const a = await replica("ha-a", saA.token);
+      const a = await replica("ha-a", saA);
       replicas.push(a);
       await until("replica A leads", () => leads(a));
-      const b = await replica("ha-b", saB.token);
+      const b = await replica("ha-b", saB);
       replicas.push(b);
       await Promise.all([a.waitReady(), b.waitReady()]); // the standby keeps a warm inventory too
       const first = await register(api, "ha-1", vms[0]);
@@ -590,7 +544,7 @@ describe("the CCM process under failures", () => {
   });
 
   describe("credentials rotated in the Secret", () => {
-    let sa: Awaited<ReturnType<typeof serviceAccount>>;
+    let sa: TestServiceAccount;
     let ccm: CcmProcess;
     const rotating = `vsphere-rel-rotate-${run}`;
     afterAll(async () => {
@@ -610,7 +564,7 @@ describe("the CCM process under failures", () => {
       await api.createNamespacedSecret({ namespace: "kube-system", body: secret("not-the-password") });
       ccm = await startCcm(
         ccmOptions("rotate", {
-          kubeconfig: await tokenKubeconfig(kube, sa.token, join(work, "rotate.kubeconfig")),
+          kubeconfig: await sa.kubeconfig(join(work, "rotate.kubeconfig")),
           cloudConfig: await cloudConfig("rotate.yaml", rotating),
         }),
       );
@@ -642,7 +596,7 @@ describe("the CCM process under failures", () => {
   });
 
   describe("with the CCM's own RBAC, Node writes then taken away", () => {
-    let sa: Awaited<ReturnType<typeof serviceAccount>>;
+    let sa: TestServiceAccount;
     let ccm: CcmProcess;
     const role = `ccm-rel-rbac-${run}`;
     const leaseName = `ccm-rel-rbac-${run}`;
@@ -707,7 +661,7 @@ describe("the CCM process under failures", () => {
       ccm = await startCcm(
         ccmOptions("rbac", {
           leaseName,
-          kubeconfig: await tokenKubeconfig(kube, sa.token, join(work, "rbac.kubeconfig")),
+          kubeconfig: await sa.kubeconfig(join(work, "rbac.kubeconfig")),
           cloudConfig: await cloudConfig("rbac.yaml"),
         }),
       );

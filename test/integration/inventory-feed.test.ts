@@ -5,8 +5,8 @@ import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines, enginesPki } from "../env/context.js";
-import { restartVcsim, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
-import { VsphereSession } from "../../vsphere/session.js";
+import { restartVcsim, sessionFor, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
+import type { VsphereSession } from "../../vsphere/session.js";
 import { InventoryStore } from "../../controller/inventory/store.js";
 import { runInventoryFeed } from "../../controller/inventory/feed.js";
 import { TagCache } from "../../controller/inventory/tags.js";
@@ -45,13 +45,7 @@ describe("inventory feed", () => {
       hostsPerCluster: 2,
       vmsPerPool: 3,
     });
-    session = await VsphereSession.connect({
-      host: v.host,
-      port: v.port,
-      tls: { caFile: v.caFile },
-      credentials: () => ({ username: v.username, password: v.password }),
-      attempts: 1,
-    });
+    session = await sessionFor(v, { attempts: 1 });
     store = new InventoryStore(["vc1"]);
     feed = runInventoryFeed(session, "vc1", store, { signal: ac.signal, maxWaitSeconds: 5, maxBackoffMs: 500 });
   });
