@@ -55,8 +55,14 @@ export const ENGINES: readonly Engine[] = [
     name: "kubernetes",
     version: K8S,
     dir: join(GO_WRAPPERS, "kubernetes"),
-    packages: ["k8s.io/kubernetes/cmd/kube-apiserver", "k8s.io/kubernetes/cmd/kube-controller-manager"],
-    binaries: ["kube-apiserver", "kube-controller-manager"],
+    packages: [
+      "k8s.io/kubernetes/cmd/kube-apiserver",
+      "k8s.io/kubernetes/cmd/kube-controller-manager",
+      "k8s.io/kubernetes/cmd/kube-scheduler",
+      "k8s.io/kubernetes/cmd/kubelet",
+      "k8s.io/kubernetes/cmd/kubectl",
+    ],
+    binaries: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kubectl"],
     ldflags: k8sVersionFlags,
   },
   {
