@@ -1,6 +1,6 @@
 // Command vcsim serves the govmomi vCenter simulator for this project's tests.
 //
-// It differs from govmomi's own vcsim in four ways the tests need:
+// It differs from govmomi's own vcsim in five ways the tests need:
 //   - -uuid-seed gives each instance distinct VM BIOS/instance UUIDs (the simulator derives
 //     them from the VM path, so two instances of one inventory would otherwise collide);
 //   - /vcsim/faults lets a test inject SOAP faults (NoPermission, NotAuthenticated, ...) through
@@ -10,6 +10,8 @@
 //     does not serve. We register that manager under the id every host's configManager names
 //     (ha-localacctmgr), so CreateUser/RemoveUser work over SOAP (govc host.account.create), and
 //     -users creates the listed users at start through it;
+//   - permissions follow vCenter's documented API: SetEntityPermissions upserts per principal
+//     and RemoveEntityPermission faults with NotFound when there is nothing to remove (authz.go);
 //   - it listens on loopback only and refuses any other address.
 package main
 
@@ -71,6 +73,7 @@ func main() {
 	if *seed != "" {
 		reseedUUIDs(model, *seed)
 	}
+	installAuthzManager(model)
 	if err := seedUsers(model, *users); err != nil {
 		log.Fatal(err)
 	}
