@@ -5,10 +5,10 @@
 //   the request listed. Compare privilege sets with `withoutSystemPrivileges` on both sides, or a
 //   role will always look drifted. We send them ourselves too (see `rolePrivileges`), so the
 //   request says what the server will hold.
-// - SetEntityPermissions on vCenter upserts: it adds or replaces the entries of the principals it
-//   is given and leaves the entity's other entries alone. vcsim instead replaces the entity's whole
-//   list. `setEntityPermissions` is written for vCenter (send only the principals you mean to
-//   change); code that relies on other principals surviving cannot be proven against vcsim.
+// - SetEntityPermissions upserts: it adds or replaces the entries of the principals it is given
+//   and leaves the entity's other entries alone. Send only the principals you mean to change.
+//   (govmomi's simulator replaces the entity's whole list; our vcsim main corrects that, see
+//   test/env/go/govmomi/vcsim/authz.go.)
 import { NotFoundError } from "./errors.js";
 import { objectProperties } from "./property.js";
 import { asArray, asBoolean, asMoRef, asNumber, asObject, asString, moArg, type Decoded } from "./soap/codec.js";
@@ -224,9 +224,9 @@ export async function retrieveAllPermissions(session: VsphereSession, signal?: A
 }
 
 /**
- * Sets the rules of the given principals on `entity` (vCenter: adds them or replaces those
- * principals' existing rules, keeping other principals' rules; vcsim: replaces the entity's whole
- * list, see the module comment). UserNotFound on vCenter for an unknown principal.
+ * Sets the rules of the given principals on `entity`: adds them or replaces those principals'
+ * existing rules, keeping other principals' rules (see the module comment). UserNotFound on
+ * vCenter for an unknown principal.
  */
 export async function setEntityPermissions(
   session: VsphereSession,
@@ -251,7 +251,7 @@ export async function setEntityPermissions(
 
 /**
  * Removes the rule of one user or group defined on `entity` itself (not an inherited one).
- * vCenter answers NotFoundFault when there is no such rule; vcsim succeeds silently.
+ * NotFoundFault when there is no such rule (our vcsim too; govmomi's own succeeds silently).
  */
 export async function removeEntityPermission(
   session: VsphereSession,

@@ -6,7 +6,7 @@ import {
   diffPermission,
   isEntryOf,
   permissionId,
-  withEntry,
+  ourEntry,
   type PermissionInputs,
   type PermissionOutputs,
 } from "./permission-ops.js";
@@ -103,16 +103,15 @@ describe("entries", () => {
     expect(isEntryOf(entry("VSPHERE.LOCAL\\ccm", 1, true), "VSPHERE.LOCAL\\ccm", false)).toBe(false);
   });
 
-  it("merges ours into the entity's list, keeping every other principal's entry", () => {
-    const current = [entry("other", 5), entry("VSPHERE.LOCAL\\ccm", 1), entry("admins", -1, true)];
-    expect(withEntry(current, { principal: "vsphere.local\\ccm", group: false, roleId: 12, propagate: false })).toEqual(
-      [
-        { principal: "other", group: false, roleId: 5, propagate: true },
-        { principal: "admins", group: true, roleId: -1, propagate: true },
-        { principal: "vsphere.local\\ccm", group: false, roleId: 12, propagate: false },
-      ],
-    );
-    expect(withEntry([], { principal: "u", group: false, roleId: 1, propagate: true })).toHaveLength(1);
+  it("sends our principal's entry alone, in vCenter's spelling when it has one", () => {
+    const rule = { roleId: 12, propagate: false };
+    expect(ourEntry(undefined, "vsphere.local\\ccm", false, rule)).toEqual([
+      { principal: "vsphere.local\\ccm", group: false, roleId: 12, propagate: false },
+    ]);
+    // An entry vCenter holds as "VSPHERE.LOCAL\\ccm" is updated under that name, not duplicated.
+    expect(ourEntry(entry("VSPHERE.LOCAL\\ccm", 1), "vsphere.local\\ccm", true, rule)).toEqual([
+      { principal: "VSPHERE.LOCAL\\ccm", group: true, roleId: 12, propagate: false },
+    ]);
   });
 
   it("ids name entity, kind and principal", () => {

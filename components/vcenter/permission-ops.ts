@@ -5,9 +5,13 @@
 // unless `adopt` is set; an adopted entry's previous role and propagate flag are recorded and put
 // back on delete, so a destroy leaves the entity as it found it.
 //
-// vCenter's SetEntityPermissions upserts the entries it is given; vcsim's replaces the entity's
-// whole list. Every write therefore reads the entity's current entries and sends them back with
-// ours merged in: correct on both (on vCenter the others are re-set to what they already are).
+// Every write sends our principal's entry and nothing else. vCenter's SetEntityPermissions
+// "defines one or more permission rules on an entity or updates rules if already present for the
+// given user or group on the entity" (vSphere API reference, AuthorizationManager), so other
+// principals' entries are left as they are, including changes made to them while we run. Reading
+// the entity's list and sending it back would rewrite entries we have no business touching and
+// revert a concurrent change to them. (Our vcsim implements the documented semantics; see
+// test/env/go/govmomi/vcsim/authz.go.)
 //
 // `check` also asks vCenter that the principal exists (principal-check.ts), so a preview fails
 // early for a user or group SSO does not know.
@@ -103,16 +107,17 @@ export function diffPermission(olds: PermissionOutputs, news: PermissionInputs):
 export const isEntryOf = (p: Pick<Permission, "principal" | "group">, principal: string, group: boolean): boolean =>
   p.group === group && p.principal.toLowerCase() === principal.toLowerCase();
 
-const spec = (p: Permission): PermissionSpec => ({
-  principal: p.principal,
-  group: p.group,
-  roleId: p.roleId,
-  propagate: p.propagate,
-});
-
-/** The entity's entries with `entry` replacing its principal's (or added): what to send. */
-export function withEntry(current: readonly Permission[], entry: PermissionSpec): PermissionSpec[] {
-  return [...current.filter((p) => !isEntryOf(p, entry.principal, entry.group)).map(spec), entry];
+/**
+ * What to send for our principal: its entry alone, spelled as vCenter already spells it when it
+ * has one (`existing`), so the upsert replaces that entry rather than adding a second.
+ */
+export function ourEntry(
+  existing: Pick<Permission, "principal"> | undefined,
+  principal: string,
+  group: boolean,
+  rule: Pick<PermissionSpec, "roleId" | "propagate">,
+): [PermissionSpec] {
+  return [{ principal: existing?.principal ?? principal, group, roleId: rule.roleId, propagate: rule.propagate }];
 }
 
 export const permissionId = (entity: MoRef, principal: string, group: boolean): string =>
@@ -162,11 +167,10 @@ async function createPermission(
         "that entry (its role is put back on delete), or remove it first",
     );
   }
-  const entry = { principal: existing?.principal ?? inputs.principal, group: inputs.group };
   await setEntityPermissions(
     session,
     entity,
-    withEntry(current, { ...entry, roleId: role.roleId, propagate: inputs.propagate }),
+    ourEntry(existing, inputs.principal, inputs.group, { roleId: role.roleId, propagate: inputs.propagate }),
     signal,
   );
   const outs: PermissionOutputs = {
@@ -216,13 +220,11 @@ async function updatePermission(
   const session = await vc.soap(signal);
   const entity = entityOf(olds);
   const role = resolveRole(await listRoles(session, signal), news);
-  const current = (await entriesOf(session, entity, signal)) ?? [];
-  const existing = current.find((p) => isEntryOf(p, news.principal, news.group));
-  const entry = { principal: existing?.principal ?? news.principal, group: news.group };
+  const existing = (await entriesOf(session, entity, signal))?.find((p) => isEntryOf(p, news.principal, news.group));
   await setEntityPermissions(
     session,
     entity,
-    withEntry(current, { ...entry, roleId: role.roleId, propagate: news.propagate }),
+    ourEntry(existing, news.principal, news.group, { roleId: role.roleId, propagate: news.propagate }),
     signal,
   );
   return { ...olds, ...news, roleName: role.name, roleId: role.roleId };
@@ -236,12 +238,7 @@ async function deletePermission({ vc, signal }: OpContext, props: PermissionOutp
   const mine = current.find((p) => isEntryOf(p, props.principal, props.group));
   if (props.adoptedFrom) {
     const { principal, roleId, propagate } = props.adoptedFrom;
-    await setEntityPermissions(
-      session,
-      entity,
-      withEntry(current, { principal: mine?.principal ?? principal, group: props.group, roleId, propagate }),
-      signal,
-    );
+    await setEntityPermissions(session, entity, ourEntry(mine, principal, props.group, { roleId, propagate }), signal);
     return;
   }
   if (!mine) return;

@@ -124,14 +124,14 @@ describe("vCenter providers against vcsim", () => {
     expect(await role.read(config, id, outs)).toEqual({ id: "", props: {} });
   });
 
-  it("Permission: merges with other principals' entries, refuses or adopts an existing one", async () => {
+  it("Permission: leaves other principals' entries alone, refuses or adopts an existing one", async () => {
     const name = `${PREFIX}-r2`;
     const r = await make(role, { name, privileges: ["Datastore.Browse"] });
     await govc("permissions.set", "-principal", OTHER, "-role", "ReadOnly", "-propagate=false", folderPath);
 
     const mine = await make(permission, { entity: folderPath, principal: USER, roleName: name });
     expect(mine.id).toMatch(/^Folder:group-\S+\/user:VSPHERE.LOCAL\\k8s-prov-ccm$/);
-    // vcsim's SetEntityPermissions replaces the whole list: the other entry survives only because we merged.
+    // Only our entry was written; the other principal's is as it was.
     expect(await entryOf(folderPath, OTHER)).toMatchObject({ roleId: -2, propagate: false });
     expect(await entryOf(folderPath, USER)).toMatchObject({ roleId: r.outs.roleId, propagate: true });
 
@@ -148,7 +148,6 @@ describe("vCenter providers against vcsim", () => {
     expect(await entryOf(folderPath, OTHER)).toMatchObject({ roleId: r.outs.roleId, propagate: true });
 
     // Out-of-band role change on our entry: read reports it, update puts ours back.
-    // (On vcsim this govc call also drops the other entry; the adopted one's delete puts it back.)
     await govc("permissions.set", "-principal", USER, "-role", "ReadOnly", folderPath);
     const seen = await permission.read(config, mine.id, mine.outs);
     expect(seen.props).toMatchObject({ roleName: "ReadOnly", roleId: -2 });

@@ -1,13 +1,13 @@
 // Roles and permissions against vcsim, every result cross-checked with govc.
 //
-// Written to hold on real vCenter as well, with two caveats: the principals below must exist in
-// its SSO domain (vcsim accepts any name), and vcsim's SetEntityPermissions replaces an entity's
-// whole list where vCenter upserts per principal, so the tests only assert what both agree on
-// and the one that touches the difference says so.
+// Written to hold on real vCenter as well, with one caveat: the principals below must exist in
+// its SSO domain (vcsim accepts any name). Permission writes follow vCenter's documented
+// semantics (SetEntityPermissions upserts per principal, RemoveEntityPermission of a missing rule
+// is NotFound) because our vcsim main corrects govmomi's simulator there (vcsim/authz.go).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines, vcsimSession } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
-import { AlreadyExistsFault, InvalidArgumentFault, NotFoundError } from "../../vsphere/errors.js";
+import { AlreadyExistsFault, InvalidArgumentFault, NotFoundError, NotFoundFault } from "../../vsphere/errors.js";
 import {
   addRole,
   findRoleByName,
@@ -238,7 +238,7 @@ describe("vSphere roles and permissions", () => {
     }
   });
 
-  it("sets a second principal without re-sending the first (vCenter keeps the first, vcsim drops it)", async () => {
+  it("sets a second principal without re-sending the first, which vCenter keeps unchanged", async () => {
     const readOnly = (await findRoleByName(s, "ReadOnly")).roleId;
     const first = { principal: USER, group: false, roleId: readOnly, propagate: true };
     await setEntityPermissions(s, folder, [first]);
@@ -247,6 +247,8 @@ describe("vSphere roles and permissions", () => {
     ]);
 
     const direct = await govcDirect(folderPath);
+    expect(direct.map(key).sort()).toEqual([key(first), key({ principal: OTHER_USER, group: false })].sort());
+    expect(direct).toContainEqual({ entity: folder, ...first });
     expect(direct).toContainEqual({
       entity: folder,
       principal: OTHER_USER,
@@ -254,14 +256,29 @@ describe("vSphere roles and permissions", () => {
       roleId: readOnly,
       propagate: false,
     });
-    // vCenter upserts per principal: the first rule is still there, unchanged. vcsim replaces the
-    // entity's list: it is gone. Either way it is never altered.
-    const firstNow = direct.filter((p) => p.principal === USER);
-    expect(firstNow.length === 0 || JSON.stringify(firstNow) === JSON.stringify([{ entity: folder, ...first }])).toBe(
-      true,
-    );
+    // The same principal twice in one call: the last one wins, as the API reference says.
+    await setEntityPermissions(s, folder, [
+      { ...first, propagate: false },
+      { ...first, roleId: (await findRoleByName(s, "Admin")).roleId },
+    ]);
+    expect((await govcDirect(folderPath)).filter((p) => p.principal === USER)).toEqual([
+      { entity: folder, ...first, roleId: (await findRoleByName(s, "Admin")).roleId },
+    ]);
     await removeEntityPermission(s, folder, OTHER_USER, false);
-    if (firstNow.length > 0) await removeEntityPermission(s, folder, USER, false);
+    await removeEntityPermission(s, folder, USER, false);
+    expect(await govcDirect(folderPath)).toEqual([]);
+  });
+
+  it("answers NotFound when removing a rule the entity does not have", async () => {
+    // Positive control first: an existing rule goes without a fault.
+    const readOnly = (await findRoleByName(s, "ReadOnly")).roleId;
+    await setEntityPermissions(s, folder, [{ principal: USER, group: false, roleId: readOnly, propagate: true }]);
+    await removeEntityPermission(s, folder, USER, false);
+    await expect(removeEntityPermission(s, folder, USER, false)).rejects.toBeInstanceOf(NotFoundFault);
+    // The group flag is part of the key: a user's rule is not removed as a group's.
+    await setEntityPermissions(s, folder, [{ principal: USER, group: false, roleId: readOnly, propagate: true }]);
+    await expect(removeEntityPermission(s, folder, USER, true)).rejects.toBeInstanceOf(NotFoundFault);
+    await removeEntityPermission(s, folder, USER, false);
     expect(await govcDirect(folderPath)).toEqual([]);
   });
 });
