@@ -21,6 +21,19 @@ interface Raw {
   kubernetes?: VsphereCloudProviderArgs["kubernetes"];
 }
 
+/**
+ * Where the stack config comes from: `pulumi.Config` in the program; the stack's YAML file for
+ * `npm run render` (components/render/stack-file.ts), which never runs the Pulumi program.
+ */
+export interface StackConfigSource {
+  /** The config namespace (the project name, `vsphere-ccm`). */
+  readonly name: string;
+  get(key: string): string | undefined;
+  getObject<T>(key: string): T | undefined;
+  getBoolean(key: string): boolean | undefined;
+  getSecret(key: string): pulumi.Output<string> | undefined;
+}
+
 /** Problems of the plain (non-secret) config values, as `key: problem (fix)` lines. */
 export function configProblems(project: string, raw: Raw, hasPassword: boolean): string[] {
   const k = (key: string) => `${project}:${key}`;
@@ -55,6 +68,10 @@ export function configProblems(project: string, raw: Raw, hasPassword: boolean):
     problems.push(`${k("ccmUsername")}: set the vCenter user the CCM logs in as (it must exist in SSO)`);
   if (!hasPassword)
     problems.push(`${k("ccmPassword")}: set it with pulumi config set --secret ${k("ccmPassword")} ...`);
+  const deploy = raw.kubernetes?.deploy as unknown;
+  if (deploy !== undefined && typeof deploy !== "boolean" && deploy !== "true" && deploy !== "false") {
+    problems.push(`${k("kubernetes.deploy")}: ${JSON.stringify(deploy)} is not true or false`);
+  }
   const f = raw.vmFolder;
   if (f && (typeof f.datacenter !== "string" || typeof f.path !== "string" || !f.path)) {
     problems.push(`${k("vmFolder")}: give datacenter and path, e.g. { datacenter: DC0, path: kubernetes }`);
@@ -62,7 +79,7 @@ export function configProblems(project: string, raw: Raw, hasPassword: boolean):
   return problems;
 }
 
-export function readStackConfig(cfg: pulumi.Config): VsphereCloudProviderArgs {
+export function readStackConfig(cfg: StackConfigSource): VsphereCloudProviderArgs {
   const raw: Raw = {
     vcenter: cfg.getObject("vcenter"),
     ccmUsername: cfg.get("ccmUsername"),
@@ -95,6 +112,10 @@ export function readStackConfig(cfg: pulumi.Config): VsphereCloudProviderArgs {
     },
     vmFolder: raw.vmFolder as VsphereCloudProviderArgs["vmFolder"],
     zones: raw.zones,
-    kubernetes: raw.kubernetes,
+    kubernetes: raw.kubernetes && {
+      ...raw.kubernetes,
+      // `config set --path` stores strings
+      deploy: raw.kubernetes.deploy === undefined ? undefined : String(raw.kubernetes.deploy) === "true",
+    },
   };
 }

@@ -1,10 +1,13 @@
 // VsphereCloudProvider: everything a cluster on vSphere needs for the CCM, in one component: the
 // CCM's least-privilege vCenter access, its VM folder, the region/zone tags, and the Kubernetes
-// side (namespace, RBAC, credentials Secret, cloud-config ConfigMap, DaemonSet).
+// side (namespace, RBAC, credentials Secret, cloud-config ConfigMap, DaemonSet). With
+// `kubernetes.deploy: false` the Kubernetes side is left to the operator (GitOps): `npm run
+// render` writes the same objects as YAML, from the same `ccmArgsOf`.
 import * as pulumi from "@pulumi/pulumi";
 import { CcmVcenterAccess } from "./ccm-vcenter-access.js";
-import { CloudControllerManager } from "./kubernetes/cloud-controller-manager.js";
-import type { ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
+import { CloudControllerManager, ccmObjectNames } from "./kubernetes/cloud-controller-manager.js";
+import type { CloudControllerManagerArgs, ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
+import { formatProblems, validateArgs } from "./kubernetes/validate.js";
 import { Folder } from "./vcenter/index.js";
 import { VsphereZones, type RegionLayout } from "./vsphere-zones.js";
 
@@ -40,7 +43,43 @@ export interface VsphereCloudProviderArgs {
   /** Region/zone layout; categories default to k8s-region / k8s-zone and are adopted when they exist. */
   zones?: { regionCategory?: string; zoneCategory?: string; regions: RegionLayout[] };
   /** Kubernetes side. */
-  kubernetes?: { namespace?: NamespaceArgs; image?: ImageArgs; skipAwait?: boolean };
+  kubernetes?: {
+    /**
+     * Create the Kubernetes objects with Pulumi. `false` leaves them to the operator, who applies
+     * the YAML `npm run render` writes (kubectl, Argo CD, Flux). Default: true.
+     */
+    deploy?: boolean;
+    namespace?: NamespaceArgs;
+    image?: ImageArgs;
+    skipAwait?: boolean;
+  };
+}
+
+/**
+ * The CloudControllerManager's arguments for a stack: the one mapping both `pulumi up` and
+ * `npm run render` use, so the objects they make cannot drift apart.
+ */
+export function ccmArgsOf(args: VsphereCloudProviderArgs): CloudControllerManagerArgs {
+  return {
+    vcenters: [
+      {
+        server: args.vcenter.server,
+        port: args.vcenter.port,
+        datacenters: args.vcenter.datacenters,
+        thumbprint: args.vcenter.thumbprint,
+        caBundle: args.vcenter.caBundle,
+        insecureFlag: args.vcenter.insecure,
+        username: args.ccm.username,
+        password: args.ccm.password,
+      },
+    ],
+    labels: args.zones
+      ? { region: args.zones.regionCategory ?? "k8s-region", zone: args.zones.zoneCategory ?? "k8s-zone" }
+      : undefined,
+    namespace: args.kubernetes?.namespace,
+    image: args.kubernetes?.image,
+    skipAwait: args.kubernetes?.skipAwait,
+  };
 }
 
 /** `user@domain.tld` -> `DOMAIN.TLD\user`, vCenter's principal spelling; other forms unchanged. */
@@ -68,37 +107,13 @@ export class VsphereCloudProvider extends pulumi.ComponentResource {
     );
     const folder = args.vmFolder ? new Folder(`${name}-folder`, args.vmFolder, p) : undefined;
     const zones = args.zones ? new VsphereZones(`${name}-zones`, args.zones, p) : undefined;
-    const k8sDependsOn = [access, ...(zones ? [zones] : [])];
-    const ccm = new CloudControllerManager(
-      `${name}-ccm`,
-      {
-        vcenters: [
-          {
-            server: args.vcenter.server,
-            port: args.vcenter.port,
-            datacenters: args.vcenter.datacenters,
-            thumbprint: args.vcenter.thumbprint,
-            caBundle: args.vcenter.caBundle,
-            insecureFlag: args.vcenter.insecure,
-            username: args.ccm.username,
-            password: args.ccm.password,
-          },
-        ],
-        labels: args.zones
-          ? { region: args.zones.regionCategory ?? "k8s-region", zone: args.zones.zoneCategory ?? "k8s-zone" }
-          : undefined,
-        namespace: args.kubernetes?.namespace,
-        image: args.kubernetes?.image,
-        skipAwait: args.kubernetes?.skipAwait,
-      },
-      { parent: this, dependsOn: k8sDependsOn },
-    );
+    const kube = this.kubernetesSide(name, args, [access, ...(zones ? [zones] : [])]);
     this.roleName = access.roleName;
     this.folderPath = folder ? folder.inventoryPath.apply((x): string | undefined => x) : pulumi.output(undefined);
     this.tagIds = zones ? zones.tagIds : pulumi.output<Record<string, string>>({});
-    this.namespace = ccm.namespace;
-    this.configMapName = ccm.configMapName;
-    this.secretName = ccm.secretName;
+    this.namespace = kube.namespace;
+    this.configMapName = kube.configMapName;
+    this.secretName = kube.secretName;
     this.registerOutputs({
       roleName: this.roleName,
       folderPath: this.folderPath,
@@ -107,5 +122,24 @@ export class VsphereCloudProvider extends pulumi.ComponentResource {
       configMapName: this.configMapName,
       secretName: this.secretName,
     });
+  }
+
+  /**
+   * The CloudControllerManager, or, when the stack leaves Kubernetes to the operator, only its
+   * checks and the names the rendered objects carry (the same outputs either way).
+   */
+  private kubernetesSide(name: string, args: VsphereCloudProviderArgs, dependsOn: pulumi.Resource[]) {
+    const ccmArgs = ccmArgsOf(args);
+    if (args.kubernetes?.deploy !== false) {
+      return new CloudControllerManager(`${name}-ccm`, ccmArgs, { parent: this, dependsOn });
+    }
+    const { problems } = validateArgs(ccmArgs);
+    if (problems.length > 0) throw new pulumi.ResourceError(formatProblems(problems), this);
+    const names = ccmObjectNames(ccmArgs);
+    return {
+      namespace: pulumi.output(names.namespace),
+      configMapName: pulumi.output(names.configMapName),
+      secretName: pulumi.output(names.secretName),
+    };
   }
 }

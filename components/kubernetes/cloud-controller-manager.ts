@@ -37,6 +37,23 @@ export function awaitAnnotations(skipAwait: boolean): Record<string, string> {
   return skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
 }
 
+/** The names of the objects other things refer to, as the component gives them. */
+export interface CcmObjectNames {
+  namespace: string;
+  configMapName: string;
+  secretName: string;
+}
+
+/**
+ * The namespace, cloud-config ConfigMap and Secret names for `args`, computed without creating
+ * anything: what a stack reports when the operator applies the rendered YAML (`npm run render`).
+ */
+export function ccmObjectNames(args: CloudControllerManagerArgs): CcmObjectNames {
+  const s = kubeSettings(args);
+  const data = renderCloudConfig(args, { name: s.secretName, namespace: s.namespace });
+  return { namespace: s.namespace, configMapName: cloudConfigMapName(data), secretName: s.secretName };
+}
+
 /** Builds an object's metadata: its name, namespace (for namespaced kinds), labels and annotations. */
 type Meta = (name: pulumi.Input<string>, namespace?: pulumi.Input<string>) => k8s.types.input.meta.v1.ObjectMeta;
 

@@ -2,7 +2,8 @@
 // against the shared vcsim: `up` makes one of each (program in ./vcenter), govc sees them, a
 // preview is clean, drift made out of band (a role's privileges, a deleted tag) is reported by
 // `refresh` and repaired by `up`, and `destroy` leaves vCenter as it was, with a pre-existing
-// category and tag adopted and untouched and another principal's permission kept.
+// category and tag adopted and untouched, and another principal's permission on the same
+// datacenter untouched by up, refresh and destroy, including a change made to it out of band.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,7 +99,7 @@ describe("vCenter resources through the Pulumi engine", () => {
     ]);
     const onDc = await direct("/DC0");
     expect(onDc.find((p) => p.principal === PRINCIPAL)).toMatchObject({ roleId: out.roleId, propagate: false });
-    expect(onDc.find((p) => p.principal === OTHER)).toMatchObject({ roleId: -2 }); // kept, though vcsim replaces lists
+    expect(onDc.find((p) => p.principal === OTHER)).toMatchObject({ roleId: -2, propagate: true }); // untouched
     const categories = (await govc.json<GovcCategory[]>("tags.category.ls", "-json")).filter((c) =>
       c.name.startsWith(PREFIX),
     );
@@ -127,16 +128,22 @@ describe("vCenter resources through the Pulumi engine", () => {
     const clean = await cli.preview("--expect-no-changes");
     expect(clean.code, clean.stdout + clean.stderr).toBe(0);
 
+    // Someone else changes the other principal's entry on the datacenter: no later run reverts it.
+    await govc("permissions.set", "-principal", OTHER, "-role", "Admin", "-propagate=false", "/DC0");
+    const otherOnDc = async () => (await direct("/DC0")).find((p) => p.principal === OTHER);
+
     // Drift out of band: the role loses a privilege, the owned tag is deleted (with its attachment).
     await govc("role.update", role, "Datastore.Browse");
     await govc("tags.rm", "-f", "-c", `${PREFIX}-zone`, "zone-a");
     const refreshed = await cli.refresh();
+    expect(await otherOnDc()).toMatchObject({ roleId: -1, propagate: false });
     expect(refreshed).toMatch(/vcenter:Role\s+role\s+updated/);
     expect(refreshed).toMatch(/vcenter:Tag\s+zone-a\s+deleted/);
     expect(refreshed).toMatch(/vcenter:TagAttachment\s+zone-a-on-dc\s+deleted/);
     const drift = await cli.preview("--expect-no-changes");
     expect(drift.code).not.toBe(0);
     await cli.up();
+    expect(await otherOnDc()).toMatchObject({ roleId: -1, propagate: false });
     expect(await govc("role.ls", role)).toContain("VirtualMachine.Config.AddNewDisk");
     expect((await govc.json<string[]>("tags.attached.ls", "-json", "-r", "/DC0")).sort()).toEqual([
       ADOPT_TAG,
@@ -162,6 +169,11 @@ describe("vCenter resources through the Pulumi engine", () => {
     await cli.ok(["config", "set", "--stack", "vc", "--secret", "vsphere:password", engines().vcsim.password]);
 
     await cli.destroy();
+    expect(await otherOnDc()).toMatchObject({ roleId: -1, propagate: false });
+    // Our entry went with the destroy; the other principal's stays as they left it. Put it back
+    // as it was before the test, and vCenter is exactly as before.
+    expect((await direct("/DC0")).some((p) => p.principal === PRINCIPAL)).toBe(false);
+    await govc("permissions.set", "-principal", OTHER, "-role", "ReadOnly", "/DC0");
     const after = await vcenterSnapshot(govc);
     expect(after).toEqual(before);
     expect(after.tags.some((t) => t.includes(`"name":"${ADOPT_TAG}"`))).toBe(true);
