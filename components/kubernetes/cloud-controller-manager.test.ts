@@ -5,7 +5,7 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import * as settings from "@pulumi/pulumi/runtime/settings.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { VERSION } from "./args.js";
-import { CCM_TYPE, CloudControllerManager } from "./cloud-controller-manager.js";
+import { CCM_TYPE, CloudControllerManager, ccmObjectNames } from "./cloud-controller-manager.js";
 import { THUMBPRINT, ccmArgsWith, vcenter } from "./fixtures.js";
 import type { CloudControllerManagerArgs } from "./args.js";
 
@@ -76,6 +76,20 @@ describe("CloudControllerManager", () => {
         "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
       ].sort(),
     );
+  });
+
+  it("reports the names it gives, and ccmObjectNames computes the same ones without creating anything", async () => {
+    for (const args of [ccmArgsWith(), ccmArgsWith({ namespace: { name: "kube-system" }, secretName: "creds" })]) {
+      created = [];
+      const ccm = await build(args);
+      const names = ccmObjectNames(args);
+      expect(names).toEqual({
+        namespace: await valueOf(ccm.namespace),
+        configMapName: one("core/v1:ConfigMap").inputs.metadata.name,
+        secretName: one("core/v1:Secret").inputs.metadata.name,
+      });
+      expect(names.configMapName).toMatch(/^vsphere-cloud-config-[0-9a-f]{10}$/);
+    }
   });
 
   it("is the parent of every object it makes", async () => {
