@@ -147,7 +147,7 @@ describe("a Permission owns one principal's entry", () => {
       () => otherSets("Admin", false),
       (ctx) => permissionOps.delete(ctx, made.id, updated),
     );
-    expect(await entries()).toEqual([{ principal: OTHER, group: false, roleId: -1, propagate: false }]);
+    expect(await entries()).toMatchObject([{ principal: OTHER, group: false, roleId: -1, propagate: false }]);
     // Exact: one write per operation that changes our entry, each naming only our principal.
     expect(writes).toEqual([
       { method: "SetEntityPermissions", principals: [MINE] },
