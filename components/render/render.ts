@@ -5,7 +5,7 @@
 // afterwards. Nothing talks to a cluster or to vCenter, and the stack's own state is not used.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,7 +19,7 @@ import { readStackConfig } from "../stack-config.js";
 import { ccmArgsOf, type VsphereCloudProviderArgs } from "../vsphere-cloud-provider.js";
 import type { RenderArgs } from "./cli-args.js";
 import { fileName, inApplyOrder, prepareOut, readRendered, writeOut, type RenderedObject } from "./layout.js";
-import { fillSecret, placeholderFor, seal } from "./secret-values.js";
+import { fillSecret, placeholderFor, seal, withStringData } from "./secret-values.js";
 import { readStackFile, stackFileSource, type StackFileConfig } from "./stack-file.js";
 
 const run = promisify(execFile);
@@ -80,10 +80,13 @@ async function renderWithPulumi(config: StackFileConfig, project: string, dir: s
     const args = stackArgs(config, project, new Set());
     // Rendered objects are applied by someone else: no Pulumi await annotations in them.
     const ccmArgs = { ...ccmArgsOf(args), skipAwait: false };
-    const provider = new k8s.Provider("render", { renderYamlToDirectory: join(dir, "yaml") });
+    // kubeconfig "" so the SDK does not fill in $KUBECONFIG, which the provider refuses here.
+    const provider = new k8s.Provider("render", { renderYamlToDirectory: join(dir, "yaml"), kubeconfig: "" });
     new CloudControllerManager(`${project}-ccm`, ccmArgs, { providers: { kubernetes: provider } });
     return Promise.resolve({});
   };
+  await mkdir(join(dir, "work"));
+  await mkdir(join(dir, "state"));
   const stack = await LocalWorkspace.createStack(
     { stackName: "render", projectName: `${project}-render`, program },
     {
@@ -93,7 +96,14 @@ async function renderWithPulumi(config: StackFileConfig, project: string, dir: s
         runtime: "nodejs",
         backend: { url: `file://${join(dir, "state")}` },
       },
-      envVars: { ...(ctx.env as Record<string, string>), PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex") },
+      envVars: {
+        ...(ctx.env as Record<string, string>),
+        // A throwaway stack in a throwaway backend, whatever backend the operator is logged in to.
+        PULUMI_BACKEND_URL: `file://${join(dir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
+        // Rendering talks to no cluster; the provider refuses a kubeconfig beside renderYamlToDirectory.
+        KUBECONFIG: "",
+      },
     },
   );
   await stack.up({ signal: ctx.signal, onOutput: () => {} });
@@ -112,17 +122,20 @@ const PLACEHOLDER_NOTE =
 /** The files to write: name -> YAML text, the Secret filled or sealed as asked. */
 async function filesOf(objects: RenderedObject[], a: RenderArgs, secrets: Map<string, string>, ctx: RenderContext) {
   const files = new Map<string, string>();
+  const text = (doc: Record<string, unknown>) => new Document(doc).toString({ lineWidth: 0 });
   for (const o of inApplyOrder(objects)) {
-    const text = (doc: Record<string, unknown>) => new Document(doc).toString({ lineWidth: 0 });
     if (o.kind !== "Secret") {
       files.set(fileName(o), header(o, a.stack) + text(o.doc));
-    } else if (a.sealWith) {
-      const sealed = await seal(a.sealWith, text(fillSecret(o.doc, secrets)), [...secrets.values()], ctx.signal);
+      continue;
+    }
+    const secret = withStringData(o.doc);
+    if (a.sealWith) {
+      const sealed = await seal(a.sealWith, text(fillSecret(secret, secrets)), [...secrets.values()], ctx.signal);
       files.set(fileName(o).replace(/\.yaml$/, "-sealed.yaml"), header(o, a.stack) + sealed);
     } else if (a.secretValues === "plain") {
-      files.set(fileName(o), header(o, a.stack) + text(fillSecret(o.doc, secrets)));
+      files.set(fileName(o), header(o, a.stack) + text(fillSecret(secret, secrets)));
     } else {
-      files.set(fileName(o), header(o, a.stack) + PLACEHOLDER_NOTE + text(o.doc));
+      files.set(fileName(o), header(o, a.stack) + PLACEHOLDER_NOTE + text(secret));
     }
   }
   return files;

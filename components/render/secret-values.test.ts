@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fillSecret, placeholderFor, revealsSecret, seal, secretValues } from "./secret-values.js";
+import { fillSecret, placeholderFor, revealsSecret, seal, secretValues, withStringData } from "./secret-values.js";
 
 const PASSWORD = "S3cret-pa55:word";
 const P = placeholderFor("vsphere-ccm:ccmPassword");
@@ -24,6 +24,16 @@ describe("placeholders", () => {
       partial: `x${P}`,
     });
     expect(secretValues(doc)["vc.password"]).toBe(P); // the input is not changed
+  });
+
+  it("are moved from base64 data to readable stringData", () => {
+    const doc = { kind: "Secret", type: "Opaque", data: { "vc.password": b64(P), "vc.username": b64("u") } };
+    expect(withStringData(doc)).toEqual({
+      kind: "Secret",
+      type: "Opaque",
+      stringData: { "vc.password": P, "vc.username": "u" },
+    });
+    expect(withStringData({ kind: "Secret" })).toEqual({ kind: "Secret" });
   });
 });
 

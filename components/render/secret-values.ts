@@ -43,6 +43,16 @@ export function fillSecret(doc: Record<string, unknown>, values: ReadonlyMap<str
   return out;
 }
 
+/**
+ * The Secret with its values under `stringData`, decoded: the provider renders them base64 under
+ * `data`, where a placeholder cannot be read or replaced by hand or by text tooling.
+ */
+export function withStringData(doc: Record<string, unknown>): Record<string, unknown> {
+  const { data: _data, stringData: _stringData, ...rest } = doc;
+  const values = secretValues(doc);
+  return Object.keys(values).length === 0 ? rest : { ...rest, stringData: values };
+}
+
 /** Whether `text` holds `secret` in plain text or base64 (what a leak through a "seal" looks like). */
 export function revealsSecret(text: string, secret: string): boolean {
   return secret !== "" && (text.includes(secret) || text.includes(Buffer.from(secret, "utf8").toString("base64")));

@@ -177,6 +177,30 @@ describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
     expect((await stat(join(plain, secretFile))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(plain, secretFile), "utf8")).not.toContain(PLACEHOLDER);
 
+    // Sealed, with a stand-in for kubeseal (it reads the Secret on stdin, prints a replacement):
+    // the real password went through the command only, and no file holds it.
+    const sealedDir = await mkdtemp(join(tmpdir(), "gitops-sealed-"));
+    work.push(sealedDir);
+    const sealer = `sed -e 's/^kind: Secret$/kind: SealedSecret/' -e 's/^\\(  [^:]*\\): .*/\\1: AgSealed/'`;
+    const r3 = await renderCmd(
+      env,
+      "--stack",
+      "local",
+      "--config-file",
+      configFile,
+      "--out",
+      sealedDir,
+      "--seal-with",
+      sealer,
+    );
+    expect(r3.code, r3.stderr).toBe(0);
+    const sealedFile = secretFile.replace(/\.yaml$/, "-sealed.yaml");
+    const sealed = await readFile(join(sealedDir, sealedFile), "utf8");
+    expect(sealed).toMatch(/^kind: SealedSecret$/m);
+    expect(sealed).toMatch(/\.password: AgSealed$/m);
+    for (const f of await readdir(sealedDir))
+      expect(await readFile(join(sealedDir, f), "utf8"), f).not.toContain(env.VCSIM_PASSWORD);
+
     // The apiserver's own checks (dry run), with a positive control that it does check.
     await kubectl("apply", "-f", join(plain, files[0])); // the namespace: a dry run cannot create it for the rest
     const dry = await kubectl("apply", "--dry-run=server", "-f", plain);
@@ -254,7 +278,10 @@ describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
         "-e",
         `SET.guest.hostName=${node}`,
       );
-      await writeFile(join(e.dir, `${node}.json`), JSON.stringify(kubeletNode(node, uuid)));
+      await writeFile(
+        join(e.dir, `${node}.json`),
+        JSON.stringify({ apiVersion: "v1", kind: "Node", ...kubeletNode(node, uuid) }),
+      );
       await kubectl("create", "-f", join(e.dir, `${node}.json`));
       nodes.push({ node, vm: name });
     }
