@@ -148,3 +148,48 @@ describe("CcmVcenterAccess", () => {
     ]);
   });
 });
+
+describe("VsphereCloudProvider", () => {
+  const stack = (deploy?: boolean) => ({
+    vcenter: {
+      server: "vc.example.com",
+      datacenters: ["DC0"],
+      thumbprint: "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01",
+    },
+    ccm: { username: "k8s-ccm@vsphere.local", password: "s3cret" },
+    kubernetes: { deploy },
+  });
+  const kubeObjects = () => created.filter((c) => c.type.startsWith("kubernetes:"));
+  const names = async (p: {
+    namespace: pulumi.Output<string>;
+    configMapName: pulumi.Output<string>;
+    secretName: pulumi.Output<string>;
+  }) => ({
+    namespace: await new Promise((r) => p.namespace.apply(r)),
+    configMapName: await new Promise((r) => p.configMapName.apply(r)),
+    secretName: await new Promise((r) => p.secretName.apply(r)),
+  });
+
+  it("with kubernetes.deploy: false makes the vCenter objects only, and reports the same object names", async () => {
+    const { VsphereCloudProvider } = await import("./vsphere-cloud-provider.js");
+    // Positive control: by default the Kubernetes objects are made.
+    created.length = 0;
+    const deployed = new VsphereCloudProvider("on", stack());
+    const deployedNames = await names(deployed);
+    await registered("DaemonSet", 1);
+    expect(kubeObjects().map((c) => c.type)).toContain("kubernetes:apps/v1:DaemonSet");
+
+    created.length = 0;
+    const gitops = new VsphereCloudProvider("off", stack(false));
+    expect(await names(gitops)).toEqual(deployedNames);
+    await registered("DaemonSet", 1); // gives a DaemonSet the time it took above (it never comes)
+    expect(created.filter((c) => c.type.endsWith(":Permission"))).toHaveLength(2);
+    expect(kubeObjects()).toEqual([]);
+  });
+
+  it("still checks the Kubernetes arguments when it does not deploy them", async () => {
+    const { VsphereCloudProvider } = await import("./vsphere-cloud-provider.js");
+    const bad = { ...stack(false), kubernetes: { deploy: false, namespace: { name: "Not_A_Name" } } };
+    expect(() => new VsphereCloudProvider("bad", bad)).toThrow(/namespace\.name/);
+  });
+});
