@@ -64,8 +64,13 @@ async function realSecrets(keys: Set<string>, a: RenderArgs, ctx: RenderContext)
       env: ctx.env,
       signal: ctx.signal,
     }).catch((err: unknown) => {
+      // A failed `config get` printed no value, only why (no such stack, wrong passphrase, ...).
+      const e = err as { code?: unknown; stderr?: string };
+      const why =
+        e.code === "ENOENT" ? "the pulumi CLI is not on PATH" : (e.stderr ?? "").trim().split("\n")[0] || "no answer";
       throw new Error(
-        `pulumi config get ${key} --stack ${a.stack}: cannot read the real value (is it set, and the stack's secrets provider available?)`,
+        `pulumi config get ${key} --stack ${a.stack}: cannot read the real value (${why}); it is needed for ` +
+          "--secret-values plain and --seal-with (set it with pulumi config set --secret, or render with placeholders)",
         { cause: err },
       );
     });
