@@ -1,14 +1,15 @@
 // vsphere-cloud-controller-manager: `run` (default) | `migrate-config <in-tree.ini>` |
 // `explain <node>` | `version`. Accepts the upstream manifest's arguments unchanged.
-import { CoreV1Api } from "@kubernetes/client-node";
-import { PooledKubeConfig } from "./kube/client.js";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { CcmApp } from "./app.js";
 import { planNodeInit } from "./cloud/plan-init.js";
 import { ConfigError, loadConfig, migrateIni, type LoadedConfig } from "./config/index.js";
-import { applyEnvironment, parseFlags, type Flags } from "./flags.js";
+import { applyEnvironment, ignoredReasons, parseFlags, type Flags } from "./flags.js";
+import { kubeConfig } from "./kube-config.js";
+import { allowPaths, authClients, servingTls } from "./serving.js";
 import { createLogger, type Logger } from "./log.js";
 import { startServer } from "./http/server.js";
 import { DelegatedAuth } from "./http/auth.js";
@@ -20,23 +21,14 @@ const USAGE = `usage: vsphere-cloud-controller-manager [run] [flags]
        vsphere-cloud-controller-manager migrate-config <in-tree vsphere.conf>
        vsphere-cloud-controller-manager explain <node> [flags]
        vsphere-cloud-controller-manager version
-flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node-labels k=v,...
-       --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
-       --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
-       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N
-       --tag-refresh-period 5m
+flags: every flag of upstream v1.36.0 (docs/flags.md says which have a meaning here), among them
+       --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --controllers *,-name
+       --node-labels k=v,... --secure-port N --concurrent-node-syncs N --version;
+       this controller's own: --no-node-deletion --tag-refresh-period 5m
 environment: SKIP_NODE_DELETION (set to any value: never delete Nodes, as --no-node-deletion),
        VSPHERE_* cloud config overrides (see docs/configuration.md)`;
 
 class UsageError extends Error {}
-
-function kubeConfig(flags: Flags): PooledKubeConfig {
-  const kc = new PooledKubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
 
 async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
   if (!flags.cloudConfig) throw new UsageError("--cloud-config is required (the vsphere.conf file, YAML or INI)");
@@ -57,7 +49,7 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
 async function run(given: Flags): Promise<void> {
   const { flags, notes } = applyEnvironment(given, process.env);
   const log = createLogger({ verbosity: flags.verbosity });
-  if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
+  if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: ignoredReasons(flags) });
   for (const note of notes) log.info(note);
   const { config, format } = await readConfig(flags, log);
   const kc = kubeConfig(flags);
@@ -68,7 +60,8 @@ async function run(given: Flags): Promise<void> {
     port: flags.securePort,
     certFile: flags.tlsCertFile,
     keyFile: flags.tlsKeyFile,
-    authorizer: new DelegatedAuth(kc),
+    tls: servingTls(flags),
+    authorizer: delegatedAuth(flags, kc),
     notReady: () => app.notReady(),
     metrics: () => app.metrics.render(),
     onError: (err) => log.error("serving request failed", { err }),
@@ -94,6 +87,12 @@ async function run(given: Flags): Promise<void> {
   await app.stop();
   await server.close();
   kc.closeConnections();
+}
+
+function delegatedAuth(flags: Flags, kc: KubeConfig): DelegatedAuth | ReturnType<typeof allowPaths> {
+  const load = (file: string) => kubeConfig(flags, file);
+  const { authn, authz } = authClients(flags, kc, load);
+  return allowPaths(new DelegatedAuth(authn, flags.authCacheTtlSeconds * 1000, authz), flags.alwaysAllowPaths);
 }
 
 async function migrate(file: string | undefined): Promise<void> {
@@ -136,6 +135,15 @@ async function explain(flags: Flags, node: string | undefined): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   try {
     const { flags, args } = parseFlags(argv);
+    // As upstream: --version answers before anything else is checked or read.
+    if (flags.version) {
+      process.stdout.write(`vsphere-cloud-controller-manager ${VERSION}\n`);
+      return 0;
+    }
+    if (flags.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const [cmd = "run", ...rest] = args;
     switch (cmd) {
       case "run":

@@ -19,6 +19,8 @@ export interface AddressDeps {
   recorder: EventRecorder;
   log: Logger;
   addressOptions: (vm: InventoryVm) => AddressOptions;
+  /** Parallel syncs (--concurrent-node-status-updates, default 2). */
+  workers?: number;
   /** Called for every sync that throws (it is retried with backoff). */
   onSyncError?: () => void;
 }
@@ -36,7 +38,7 @@ export class AddressController {
 
   constructor(private readonly d: AddressDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
-      workers: 2,
+      workers: d.workers ?? 2,
       onError: (key, err, n) => {
         d.onSyncError?.();
         d.log.error("address sync failed", { node: key, retries: n, err });
