@@ -93,6 +93,8 @@ export class CcmApp {
         host: vc.server,
         port: vc.port,
         tls: tlsOf(vc, o.format),
+        // soapRoundtripCount (upstream's RoundTripperCount): attempts for a request that failed to connect.
+        attempts: Math.max(1, vc.roundTripperCount),
         // One source for both clients, so both follow a switch from the config's password to the Secret.
         credentials: credentialSource(vc, readSecret, o.log),
       };

@@ -1,6 +1,7 @@
 // vsphere-cloud-controller-manager: `run` (default) | `migrate-config <in-tree.ini>` |
 // `explain <node>` | `version`. Accepts the upstream manifest's arguments unchanged.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -40,7 +41,7 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
       `--cloud-config ${flags.cloudConfig}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  const loaded = loadConfig(text, process.env);
+  const loaded = loadConfig(text, process.env, { exists: existsSync });
   for (const i of loaded.ignored) log.info("cloud config key ignored", { key: i.key, reason: i.reason });
   for (const w of loaded.warnings) log.info("cloud config warning", { key: w.key, message: w.message });
   return loaded;
