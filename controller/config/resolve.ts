@@ -79,7 +79,7 @@ function vcenterEntries(doc: ConfigDocument): [string, ConnectionSettings][] {
   return entries;
 }
 
-function resolveGlobal({ doc, problems, warnings }: Ctx): GlobalConfig {
+function resolveGlobal({ doc, warnings }: Ctx): GlobalConfig {
   const g = doc.global;
   if (g.secretsDirectory !== undefined && g.secretName !== undefined) {
     // Upstream reads the directory and never the global Secret (connectionmanager.go): load it
