@@ -1,6 +1,6 @@
-// Tags on the inventory's parent objects (hosts, clusters, datacenters, pools, folders), read
-// through one REST session per vCenter: one batched list-attached-tags-on-objects call per
-// refresh, plus one GET per tag or category id not seen before (names are cached). Refreshes
+// Tags on the inventory's objects (hosts, clusters, datacenters, pools, folders, and the VMs
+// themselves for upstream's third zone walk), read through one REST session per vCenter: one
+// batched list-attached-tags-on-objects call per refresh for all of them, never one per VM, plus one GET per tag or category id not seen before (names are cached). Refreshes
 // run on a slow cadence (--tag-refresh-period) and after each inventory sync. A refresh that
 // changes what the store holds (a tag attached or detached, a new object's tags, a read starting
 // or ceasing to fail) is reported to onChange, so Nodes waiting for a tag are planned again.
@@ -43,7 +43,10 @@ export class TagCache {
   }
 
   private async doRefresh(signal?: AbortSignal): Promise<void> {
-    const objects = this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref);
+    const objects = [
+      ...this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref),
+      ...this.store.vmRefs(this.vcenter),
+    ];
     const byObject = new Map<string, Tag[]>();
     try {
       const attached = await listAttachedTagsOnObjects(this.client, objects, signal);
