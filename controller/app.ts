@@ -134,6 +134,15 @@ export class CcmApp {
     return { ...c.nodes, ipFamilies: c.vcenter[vm.vcenter]?.ipFamily ?? c.global.ipFamily };
   }
 
+  /**
+   * A reloaded cloud config whose changes apply live (`nodes`, `labels` with zones still on or
+   * off; see config-watch.ts): every Node is planned again with it.
+   */
+  applyConfig(config: Config): void {
+    this.o.config = config;
+    this.enqueueAll();
+  }
+
   /** Why /readyz fails, or undefined when ready: every inventory synced and tags read once. */
   notReady(): string | undefined {
     if (!this.informer.synced) return "node informer not synced";

@@ -12,6 +12,7 @@ import { applyEnvironment, ignoredReasons, parseFlags, type Flags } from "./flag
 import { kubeConfig } from "./kube-config.js";
 import { allowPaths, authClients, servingTls } from "./serving.js";
 import { createLogger, type Logger } from "./log.js";
+import { ConfigWatcher } from "./config-watch.js";
 import { startServer } from "./http/server.js";
 import { DelegatedAuth } from "./http/auth.js";
 import { nodeFacts } from "./nodes/facts.js";
@@ -31,6 +32,8 @@ environment: SKIP_NODE_DELETION (set to any value: never delete Nodes, as --no-n
 
 class UsageError extends Error {}
 
+const LOAD = { exists: existsSync };
+
 async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
   if (!flags.cloudConfig) throw new UsageError("--cloud-config is required (the vsphere.conf file, YAML or INI)");
   let text: string;
@@ -41,7 +44,7 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
       `--cloud-config ${flags.cloudConfig}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  const loaded = loadConfig(text, process.env, { exists: existsSync });
+  const loaded = loadConfig(text, process.env, LOAD);
   for (const i of loaded.ignored) log.info("cloud config key ignored", { key: i.key, reason: i.reason });
   for (const w of loaded.warnings) log.info("cloud config warning", { key: w.key, message: w.message });
   return loaded;
@@ -52,7 +55,8 @@ async function run(given: Flags): Promise<void> {
   const log = createLogger({ verbosity: flags.verbosity });
   if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: ignoredReasons(flags) });
   for (const note of notes) log.info(note);
-  const { config, format } = await readConfig(flags, log);
+  const loaded = await readConfig(flags, log);
+  const { config, format } = loaded;
   const kc = kubeConfig(flags);
   const identity = `${hostname()}_${randomUUID()}`;
   const app = new CcmApp({ flags, config, format, kc, log, identity });
@@ -74,6 +78,7 @@ async function run(given: Flags): Promise<void> {
     vcenters: Object.keys(config.vcenter),
   });
   const ac = new AbortController();
+  let watcher: ConfigWatcher | undefined;
   const stop = new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
       log.info("shutting down", { signal: sig });
@@ -82,9 +87,21 @@ async function run(given: Flags): Promise<void> {
     };
     process.once("SIGTERM", () => onSignal("SIGTERM"));
     process.once("SIGINT", () => onSignal("SIGINT"));
+    // A cloud config change that cannot apply live ends the process as a signal would.
+    watcher = new ConfigWatcher({
+      file: flags.cloudConfig as string,
+      env: process.env,
+      load: LOAD,
+      log,
+      current: loaded,
+      onLive: (next) => app.applyConfig(next),
+      onRestart: () => onSignal("cloud config changed"),
+    });
   });
   app.start(ac.signal);
+  await watcher?.start();
   await stop;
+  watcher?.stop();
   await app.stop();
   await server.close();
   kc.closeConnections();

@@ -26,9 +26,9 @@ describe("secure serving flags", () => {
   it("serves --authorization-always-allow-paths without asking, and asks for the rest", async () => {
     const asked: string[] = [];
     const inner: Authorizer = {
-      check: async (_a, path) => {
+      check: (_a, path) => {
         asked.push(path);
-        return { allowed: false, status: 401, reason: "bearer token required" };
+        return Promise.resolve({ allowed: false, status: 401, reason: "bearer token required" });
       },
     };
     const auth = allowPaths(inner, ["/healthz", "/metrics*"]);
