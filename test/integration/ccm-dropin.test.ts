@@ -24,7 +24,9 @@ import {
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import type { Pki } from "../env/pki.js";
-import { startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
+import { sessionFor, startVcsim, stopVcsim, type Vcsim } from "../env/vcsim.js";
+import { asMoRef, typed } from "../../vsphere/soap/codec.js";
+import { waitForTask } from "../../vsphere/task.js";
 
 const run = `${process.pid}`;
 const VCSIM = "vcsim-ccm-dropin";
@@ -186,12 +188,14 @@ describe("the CCM as a drop-in for upstream v1.36", () => {
           },
         ],
       });
-      const before = metricValue(await metricsOf(ccm), "vsphere_ccm_inventory_vms");
+      // The gauge is set every few seconds: wait for its first value.
+      const vmCount = async () => metricValue(await metricsOf(ccm), "vsphere_ccm_inventory_vms");
+      const before = await until("the inventory gauge", async () => (await vmCount()) || undefined);
       await govc("vm.power", "-off", vm.path);
       await govc("vm.destroy", vm.path);
       // The controller has seen the VM go (its inventory gauge drops), and has no lifecycle loop.
       await until("the CCM's inventory to lose the VM", async () =>
-        metricValue(await metricsOf(ccm), "vsphere_ccm_inventory_vms") === before - 1 ? true : undefined,
+        (await vmCount()) === before - 1 ? true : undefined,
       );
       const m = await metricsOf(ccm);
       expect(metricValue(m, "vsphere_ccm_reconciles_total", { controller: "lifecycle" })).toBe(0);
@@ -258,7 +262,7 @@ describe("the CCM as a drop-in for upstream v1.36", () => {
       // Two NICs, one IPv4 and one IPv6 address, set by a guest customization (what VMware Tools
       // then reports in guest.net; vcsim applies the fixed address of each NIC's setting).
       const vm = vms.DC0_C0_RP0_VM3;
-      await govc("vm.network.add", "-vm", vm.path, "-net", "VM Network");
+      await addNic(vm.path);
       await govc("vm.power", "-off", vm.path);
       await govc(
         "vm.customize",
@@ -307,6 +311,32 @@ describe("the CCM as a drop-in for upstream v1.36", () => {
       }
     });
   });
+
+  /** Adds a vmxnet3 NIC on "VM Network" (ReconfigVM_Task; this machine's govc has no vm.network.add). */
+  async function addNic(path: string): Promise<void> {
+    const [id] = (await govc("ls", "-i", path)).trim().split(/\s+/);
+    const [type, value] = id.split(":");
+    const s = await sessionFor(v);
+    try {
+      const device = typed("VirtualVmxnet3", {
+        key: -1,
+        backing: typed("VirtualEthernetCardNetworkBackingInfo", { deviceName: "VM Network" }),
+        connectable: typed("VirtualDeviceConnectInfo", {
+          startConnected: true,
+          allowGuestControl: true,
+          connected: true,
+        }),
+      });
+      const spec = typed("VirtualMachineConfigSpec", {
+        deviceChange: [typed("VirtualDeviceConfigSpec", { operation: "add", device })],
+      });
+      const task = asMoRef(await s.call("ReconfigVM_Task", { type, value }, { spec }));
+      if (!task) throw new Error(`ReconfigVM_Task on ${path} returned no task`);
+      await waitForTask(s, task, { method: "ReconfigVM_Task", timeoutMs: 60_000 });
+    } finally {
+      await s.close();
+    }
+  }
 
   async function metricsOf(ccm: CcmProcess): Promise<string> {
     const r = await ccm.get("/metrics", engines().kube.adminToken);
