@@ -99,6 +99,15 @@ describe("flags", () => {
     });
   });
 
+  it('refuses a lock other than "leases" only while leader election is on, as upstream', () => {
+    expect(() => parseFlags(["--leader-elect-resource-lock=endpoints"])).toThrow(
+      '--leader-elect-resource-lock=endpoints: expected "leases" (the only lock upstream allows)',
+    );
+    expect(parseFlags(["--leader-elect-resource-lock=endpoints", "--leader-elect=false"]).flags.leaderElect).toBe(
+      false,
+    );
+  });
+
   it("maps the TLS flags onto Node's names", () => {
     const { flags } = parseFlags([
       "--tls-min-version=VersionTLS13",

@@ -38,6 +38,8 @@ export interface Flags {
   retryPeriodSeconds: number;
   leaseName: string;
   leaseNamespace: string;
+  /** --leader-elect-resource-lock; only "leases" is valid while leader election is on (as upstream). */
+  leaseLock: string;
   securePort: number;
   bindAddress: string;
   tlsCertFile?: string;
@@ -111,9 +113,7 @@ const SETTERS: Record<string, Setter> = {
   "leader-elect-lease-duration": (f, v) => (f.leaseDurationSeconds = seconds(v)),
   "leader-elect-renew-deadline": (f, v) => (f.renewDeadlineSeconds = seconds(v)),
   "leader-elect-retry-period": (f, v) => (f.retryPeriodSeconds = seconds(v)),
-  "leader-elect-resource-lock": (_f, v) => {
-    if (v !== "leases") throw new Error('expected "leases" (the only lock upstream allows)');
-  },
+  "leader-elect-resource-lock": (f, v) => (f.leaseLock = v),
   "leader-elect-resource-name": (f, v) => (f.leaseName = v),
   "leader-elect-resource-namespace": (f, v) => (f.leaseNamespace = v),
   "concurrent-node-syncs": (f, v) => (f.concurrentNodeSyncs = num(v, 1)),
@@ -151,6 +151,7 @@ export function defaultFlags(): Flags {
     retryPeriodSeconds: 2,
     leaseName: "cloud-controller-manager",
     leaseNamespace: "kube-system",
+    leaseLock: "leases",
     securePort: 10258,
     bindAddress: "0.0.0.0",
     tls: { sniCertKeys: [] },
@@ -250,6 +251,8 @@ export function parseFlags(argv: string[]): { flags: Flags; args: string[] } {
   if (flags.cloudProvider !== "vsphere")
     problems.push(`--cloud-provider=${flags.cloudProvider}: this controller only serves "vsphere"`);
   problems.push(...controllerProblems(flags.controllers));
+  if (flags.leaderElect && flags.leaseLock !== "leases")
+    problems.push(`--leader-elect-resource-lock=${flags.leaseLock}: expected "leases" (the only lock upstream allows)`);
   if (problems.length) throw new Error(problems.join("\n"));
   return { flags, args };
 }
