@@ -1,8 +1,11 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Authorizer } from "./http/auth.js";
 import { parseFlags } from "./flags.js";
 import { allowPaths, servingTls, sniMatches } from "./serving.js";
-import { TokenBucket } from "./kube-config.js";
+import { kubeConfig, RateLimitedKubeConfig, TokenBucket } from "./kube-config.js";
 
 describe("secure serving flags", () => {
   it("matches SNI patterns as cliflag: exact names and one-label wildcards", () => {
@@ -54,5 +57,33 @@ describe("--kube-api-qps token bucket", () => {
     now = 1;
     await p;
     expect(done).toBe(true);
+  });
+});
+
+describe("--master and --kube-api-qps", () => {
+  it("--master overrides the server of the context in use; --kube-api-qps makes a rate-limited client", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kc-"));
+    const file = join(dir, "kubeconfig");
+    await writeFile(
+      file,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: a, cluster: {server: 'https://127.0.0.1:6443'}}, {name: b, cluster: {server: 'https://127.0.0.1:7443'}}]",
+        "users: [{name: u, user: {token: t}}]",
+        "contexts: [{name: a, context: {cluster: a, user: u}}]",
+        "current-context: a",
+      ].join("\n"),
+    );
+    try {
+      const kc = kubeConfig(parseFlags(["--master=https://127.0.0.1:9443"]).flags, file, {});
+      expect(kc.getCurrentCluster()?.server).toBe("https://127.0.0.1:9443");
+      expect(kc.clusters.find((c) => c.name === "b")?.server).toBe("https://127.0.0.1:7443");
+      expect(kubeConfig(parseFlags([]).flags, file, {}).getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
+      expect(kubeConfig(parseFlags(["--kube-api-qps=5"]).flags, file, {})).toBeInstanceOf(RateLimitedKubeConfig);
+      expect(kubeConfig(parseFlags([]).flags, file, {})).not.toBeInstanceOf(RateLimitedKubeConfig);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
