@@ -1,9 +1,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "node:tls";
 import { describe, expect, it } from "vitest";
 import type { Authorizer } from "./http/auth.js";
 import { parseFlags } from "./flags.js";
+import { startServer } from "./http/server.js";
 import { allowPaths, servingTls, sniMatches } from "./serving.js";
 import { kubeConfig, RateLimitedKubeConfig, TokenBucket } from "./kube-config.js";
 
@@ -84,6 +86,36 @@ describe("--master and --kube-api-qps", () => {
       expect(kubeConfig(parseFlags([]).flags, file, {})).not.toBeInstanceOf(RateLimitedKubeConfig);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the TLS flags on the secure port", () => {
+  /** The protocol a client limited to `max` gets from the server, or the error's code. */
+  const handshake = (port: number, max: "TLSv1.2" | "TLSv1.3") =>
+    new Promise<string>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port, maxVersion: max, rejectUnauthorized: false }, () => {
+        resolve(s.getProtocol() ?? "none");
+        s.end();
+      });
+      s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+
+  it("--tls-min-version=VersionTLS13 refuses a TLS 1.2 client and serves a TLS 1.3 one (positive control)", async () => {
+    const { flags } = parseFlags(["--tls-min-version=VersionTLS13"]);
+    const server = await startServer({
+      bindAddress: "127.0.0.1",
+      port: 0,
+      tls: servingTls(flags),
+      authorizer: { check: () => Promise.resolve({ allowed: true, user: "" }) },
+      notReady: () => undefined,
+      metrics: () => Promise.resolve({ contentType: "text/plain", body: "" }),
+    });
+    try {
+      expect(await handshake(server.port, "TLSv1.3")).toBe("TLSv1.3");
+      expect(await handshake(server.port, "TLSv1.2")).toMatch(/ERR_SSL|alert/i);
+    } finally {
+      await server.close();
     }
   });
 });
