@@ -191,6 +191,7 @@ export class CcmApp {
   }
 
   private onVmChange(changed: InventoryVm[], removed: InventoryVm[]): void {
+    this.readNewTags(changed);
     const c = this.controllers;
     if (!c) return;
     for (const vm of [...changed, ...removed]) {
@@ -200,6 +201,17 @@ export class CcmApp {
       }
     }
     this.enqueuePending();
+  }
+
+  /** VMs whose tags were never read (created since the last tag read): read them soon. */
+  private readNewTags(changed: InventoryVm[]): void {
+    if (!this.wantsTags()) return;
+    for (const vc of this.vcenters) {
+      const name = vc.config.name;
+      if (!this.store.isSynced(name)) continue;
+      if (!changed.some((vm) => vm.vcenter === name && !this.store.tagsOf(name, vm.ref))) continue;
+      vc.tags.refreshSoon((err) => this.o.log.error("tag refresh failed", { vcenter: name, err }));
+    }
   }
 
   private enqueuePending(): void {

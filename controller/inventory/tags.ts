@@ -25,6 +25,8 @@ export class TagCache {
   private readonly categoryNames = new Map<string, string>();
   private inFlight?: Promise<void>;
   private timer?: NodeJS.Timeout;
+  private soon?: NodeJS.Timeout;
+  private lastStarted = 0;
   /** Completed refreshes (for readiness and tests). */
   refreshes = 0;
   /** Called after a refresh that changed the tags held or ended a run of failures, and when reads start failing. */
@@ -38,8 +40,25 @@ export class TagCache {
 
   /** Reads the tags of every tagged-type object now; concurrent callers share one refresh. */
   refresh(signal?: AbortSignal): Promise<void> {
+    if (!this.inFlight) this.lastStarted = Date.now();
     this.inFlight ??= this.doRefresh(signal).finally(() => (this.inFlight = undefined));
     return this.inFlight;
+  }
+
+  /**
+   * A refresh as soon as one is allowed: now, or `minGapMs` after the last one started. For objects
+   * whose tags were never read (a VM created since the last refresh, on which a new Node's zone
+   * may depend), so it waits seconds, not a whole --tag-refresh-period. Calls in a burst share one
+   * refresh, so a churn of VMs costs at most one tag read per `minGapMs` and an idle inventory none.
+   */
+  refreshSoon(onError: (err: unknown) => void, minGapMs = 10_000): void {
+    if (this.soon) return;
+    const wait = Math.max(0, this.lastStarted + minGapMs - Date.now());
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.refresh().catch(onError);
+    }, wait);
+    this.soon.unref();
   }
 
   private async doRefresh(signal?: AbortSignal): Promise<void> {
@@ -110,5 +129,7 @@ export class TagCache {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.soon);
+    this.soon = undefined;
   }
 }

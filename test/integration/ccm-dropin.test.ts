@@ -218,6 +218,44 @@ describe("the CCM as a drop-in for upstream v1.36", () => {
     });
   });
 
+  describe("a VM created after the last tag read", () => {
+    it("gets its zone from its folder within seconds, not a --tag-refresh-period later", async () => {
+      const ccm = await startCcm(ccmOptions("newvm", await config("newvm.yaml"), ["--tag-refresh-period=10m"]));
+      try {
+        await ccm.waitReady();
+        const path = "/DC0/vm/zoned/dropin-new";
+        await govc(
+          "vm.create",
+          "-folder",
+          "/DC0/vm/zoned",
+          "-pool",
+          "/DC0/host/DC0_C1/Resources",
+          "-ds",
+          "LocalDS_0",
+          "-net",
+          "VM Network",
+          "-on=true",
+          "dropin-new",
+        );
+        const info = await govc.json<{ virtualMachines: { config: { uuid: string } }[] }>("vm.info", "-json", path);
+        const vm = { path, uuid: info.virtualMachines[0].config.uuid, ip: "10.50.1.10", host: "dropin-new" };
+        await govc(
+          "vm.change",
+          "-vm",
+          path,
+          "-e",
+          `SET.guest.ipAddress=${vm.ip}`,
+          "-e",
+          `SET.guest.hostName=${vm.host}`,
+        );
+        const n = await initialized(await register("newvm", vm));
+        expect(n.metadata?.labels?.[LABEL_ZONE]).toBe("zone-folder");
+      } finally {
+        await ccm.stop();
+      }
+    });
+  });
+
   describe("the cloud config file, changed under a running CCM", () => {
     it("applies an address rule live, then stops cleanly (exit 0) for a vCenter change", async () => {
       const file = await config("watched.yaml");
