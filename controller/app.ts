@@ -14,7 +14,7 @@ import { EventRecorder } from "./kube/events.js";
 import { NodeInformer } from "./kube/informer.js";
 import { LeaderElector } from "./kube/leader.js";
 import { NodeWriter } from "./kube/node-writes.js";
-import type { Flags } from "./flags.js";
+import { controllerEnabled, type Flags } from "./flags.js";
 import type { Logger } from "./log.js";
 import { CcmMetrics } from "./metrics.js";
 import { AddressController } from "./nodes/address-controller.js";
@@ -61,7 +61,9 @@ export class CcmApp {
   readonly informer: NodeInformer;
   readonly index = new NodeIndex();
   readonly vcenters: Vcenter[] = [];
-  private controllers?: { init: InitController; addresses: AddressController; lifecycle: LifecycleController };
+  /** The controllers --controllers enables, while leading. */
+  private controllers?: { init?: InitController; addresses?: AddressController; lifecycle?: LifecycleController };
+  private statusResync?: NodeJS.Timeout;
   private readonly writer: NodeWriter;
   private readonly recorder: EventRecorder;
   private readonly running: Promise<unknown>[] = [];
@@ -91,6 +93,8 @@ export class CcmApp {
         host: vc.server,
         port: vc.port,
         tls: tlsOf(vc, o.format),
+        // soapRoundtripCount (upstream's RoundTripperCount): attempts for a request that failed to connect.
+        attempts: Math.max(1, vc.roundTripperCount),
         // One source for both clients, so both follow a switch from the config's password to the Secret.
         credentials: credentialSource(vc, readSecret, o.log),
       };
@@ -130,6 +134,15 @@ export class CcmApp {
     return { ...c.nodes, ipFamilies: c.vcenter[vm.vcenter]?.ipFamily ?? c.global.ipFamily };
   }
 
+  /**
+   * A reloaded cloud config whose changes apply live (`nodes`, `labels` with zones still on or
+   * off; see config-watch.ts): every Node is planned again with it.
+   */
+  applyConfig(config: Config): void {
+    this.o.config = config;
+    this.enqueueAll();
+  }
+
   /** Why /readyz fails, or undefined when ready: every inventory synced and tags read once. */
   notReady(): string | undefined {
     if (!this.informer.synced) return "node informer not synced";
@@ -154,13 +167,13 @@ export class CcmApp {
     this.index.upsert(n);
     const name = nodeName(n);
     if (!this.controllers) return;
-    if (isUninitialized(n)) this.controllers.init.queue.add(name);
+    if (isUninitialized(n)) this.controllers.init?.queue.add(name);
     else {
-      this.controllers.lifecycle.queue.add(name);
+      this.controllers.lifecycle?.queue.add(name);
       // A guest IP change that lands while the node is being initialized finds no node for its
       // VM yet (no providerID) and the init plan already made: without this it would wait for
       // the VM's next change. The address sync only writes when the addresses differ.
-      this.controllers.addresses.queue.add(name);
+      this.controllers.addresses?.queue.add(name);
     }
   }
 
@@ -169,24 +182,36 @@ export class CcmApp {
     if (!c) return;
     for (const n of this.informer.list()) {
       const name = nodeName(n);
-      if (isUninitialized(n)) c.init.queue.add(name);
+      if (isUninitialized(n)) c.init?.queue.add(name);
       else {
-        c.lifecycle.queue.add(name);
-        c.addresses.queue.add(name);
+        c.lifecycle?.queue.add(name);
+        c.addresses?.queue.add(name);
       }
     }
   }
 
   private onVmChange(changed: InventoryVm[], removed: InventoryVm[]): void {
+    this.readNewTags(changed);
     const c = this.controllers;
     if (!c) return;
     for (const vm of [...changed, ...removed]) {
       for (const name of this.index.nodesFor(vm.uuid)) {
-        c.lifecycle.queue.add(name);
-        c.addresses.queue.add(name);
+        c.lifecycle?.queue.add(name);
+        c.addresses?.queue.add(name);
       }
     }
     this.enqueuePending();
+  }
+
+  /** VMs whose tags were never read (created since the last tag read): read them soon. */
+  private readNewTags(changed: InventoryVm[]): void {
+    if (!this.wantsTags()) return;
+    for (const vc of this.vcenters) {
+      const name = vc.config.name;
+      if (!this.store.isSynced(name)) continue;
+      if (!changed.some((vm) => vm.vcenter === name && !this.store.tagsOf(name, vm.ref))) continue;
+      vc.tags.refreshSoon((err) => this.o.log.error("tag refresh failed", { vcenter: name, err }));
+    }
   }
 
   private enqueuePending(): void {
@@ -204,6 +229,7 @@ export class CcmApp {
   }
 
   private startControllers(): void {
+    const f = this.o.flags;
     const base = {
       informer: this.informer,
       view: this.store,
@@ -211,37 +237,56 @@ export class CcmApp {
       recorder: this.recorder,
       log: this.o.log,
     };
-    const init = new InitController({
-      ...base,
-      opts: () => this.initOptions(),
-      workers: this.o.flags.concurrentNodeSyncs,
-      onResult: (r) => this.metrics.reconciles.inc({ controller: "init", result: r }),
-      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "init" }),
-    });
-    const addresses = new AddressController({
-      ...base,
-      addressOptions: (vm) => this.addressOptions(vm),
-      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "addresses" }),
-    });
-    const lifecycle = new LifecycleController({
-      ...base,
-      opts: { nodeDeletion: this.o.flags.nodeDeletion },
-      onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
-      onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "lifecycle" }),
-    });
+    // --controllers: cloud-node is initialization and addresses, cloud-node-lifecycle the rest.
+    const node = controllerEnabled(f.controllers, "cloud-node");
+    const init = node
+      ? new InitController({
+          ...base,
+          opts: () => this.initOptions(),
+          workers: f.concurrentNodeSyncs,
+          onResult: (r) => this.metrics.reconciles.inc({ controller: "init", result: r }),
+          onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "init" }),
+        })
+      : undefined;
+    const addresses = node
+      ? new AddressController({
+          ...base,
+          addressOptions: (vm) => this.addressOptions(vm),
+          workers: f.concurrentNodeStatusUpdates || f.concurrentNodeSyncs,
+          onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "addresses" }),
+        })
+      : undefined;
+    const lifecycle = controllerEnabled(f.controllers, "cloud-node-lifecycle")
+      ? new LifecycleController({
+          ...base,
+          opts: { nodeDeletion: f.nodeDeletion },
+          onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
+          onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "lifecycle" }),
+        })
+      : undefined;
     this.controllers = { init, addresses, lifecycle };
+    const running = Object.entries(this.controllers).filter(([, c]) => c);
     // Every controller's error series exists from the start, at 0, so a rate() sees its first error.
-    for (const controller of Object.keys(this.controllers)) this.metrics.reconcileErrors.inc({ controller }, 0);
-    for (const q of [init.queue, addresses.queue, lifecycle.queue]) q.start();
+    for (const [controller] of running) this.metrics.reconcileErrors.inc({ controller }, 0);
+    for (const [, c] of running) c?.queue.start();
     this.metrics.leader.set(1);
     this.enqueueAll();
+    // --node-status-update-frequency: every Node's addresses are checked again against the
+    // inventory (local reads only), as upstream's periodic UpdateNodeStatus.
+    if (addresses) {
+      this.statusResync = setInterval(() => {
+        for (const n of this.informer.list()) if (!isUninitialized(n)) addresses.queue.add(nodeName(n));
+      }, f.nodeStatusUpdateSeconds * 1000);
+      this.statusResync.unref();
+    }
   }
 
   private async stopControllers(): Promise<void> {
     const c = this.controllers;
     this.controllers = undefined;
+    clearInterval(this.statusResync);
     this.metrics.leader.set(0);
-    if (c) await Promise.all([c.init.queue.stop(), c.addresses.queue.stop(), c.lifecycle.queue.stop()]);
+    if (c) await Promise.all([c.init?.queue.stop(), c.addresses?.queue.stop(), c.lifecycle?.queue.stop()]);
   }
 
   /** Starts everything; resolves once started (feeds and informer keep running until `signal`). */
@@ -288,7 +333,8 @@ export class CcmApp {
       this.metrics.inventorySynced.set(this.store.synced ? 1 : 0);
       for (const c of this.store.counts()) this.metrics.inventoryVms.set({ vcenter: c.vcenter }, c.vms);
       const q = this.controllers;
-      if (q) for (const [k, w] of Object.entries(q)) this.metrics.queueDepth.set({ controller: k }, w.queue.depth);
+      if (q)
+        for (const [k, w] of Object.entries(q)) if (w) this.metrics.queueDepth.set({ controller: k }, w.queue.depth);
     }, 5000);
     this.resync.unref();
     if (this.elector) {

@@ -1,15 +1,18 @@
 // vsphere-cloud-controller-manager: `run` (default) | `migrate-config <in-tree.ini>` |
 // `explain <node>` | `version`. Accepts the upstream manifest's arguments unchanged.
-import { CoreV1Api } from "@kubernetes/client-node";
-import { PooledKubeConfig } from "./kube/client.js";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { CcmApp } from "./app.js";
 import { planNodeInit } from "./cloud/plan-init.js";
 import { ConfigError, loadConfig, migrateIni, type LoadedConfig } from "./config/index.js";
-import { applyEnvironment, parseFlags, type Flags } from "./flags.js";
+import { applyEnvironment, ignoredReasons, parseFlags, type Flags } from "./flags.js";
+import { kubeConfig } from "./kube-config.js";
+import { allowPaths, authClients, servingTls } from "./serving.js";
 import { createLogger, type Logger } from "./log.js";
+import { ConfigWatcher } from "./config-watch.js";
 import { startServer } from "./http/server.js";
 import { DelegatedAuth } from "./http/auth.js";
 import { nodeFacts } from "./nodes/facts.js";
@@ -20,23 +23,16 @@ const USAGE = `usage: vsphere-cloud-controller-manager [run] [flags]
        vsphere-cloud-controller-manager migrate-config <in-tree vsphere.conf>
        vsphere-cloud-controller-manager explain <node> [flags]
        vsphere-cloud-controller-manager version
-flags: --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --node-labels k=v,...
-       --no-node-deletion --secure-port N --bind-address IP --tls-cert-file F --tls-private-key-file F
-       --leader-elect-lease-duration 15s --leader-elect-renew-deadline 10s --leader-elect-retry-period 2s
-       --leader-elect-resource-name NAME --leader-elect-resource-namespace NS --concurrent-node-syncs N
-       --tag-refresh-period 5m
+flags: every flag of upstream v1.36.0 (docs/flags.md says which have a meaning here), among them
+       --cloud-config FILE --kubeconfig FILE --v N --leader-elect[=false] --controllers *,-name
+       --node-labels k=v,... --secure-port N --concurrent-node-syncs N --version;
+       this controller's own: --no-node-deletion --tag-refresh-period 5m
 environment: SKIP_NODE_DELETION (set to any value: never delete Nodes, as --no-node-deletion),
        VSPHERE_* cloud config overrides (see docs/configuration.md)`;
 
 class UsageError extends Error {}
 
-function kubeConfig(flags: Flags): PooledKubeConfig {
-  const kc = new PooledKubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
+const LOAD = { exists: existsSync };
 
 async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
   if (!flags.cloudConfig) throw new UsageError("--cloud-config is required (the vsphere.conf file, YAML or INI)");
@@ -48,7 +44,7 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
       `--cloud-config ${flags.cloudConfig}: cannot read it (${(err as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  const loaded = loadConfig(text, process.env);
+  const loaded = loadConfig(text, process.env, LOAD);
   for (const i of loaded.ignored) log.info("cloud config key ignored", { key: i.key, reason: i.reason });
   for (const w of loaded.warnings) log.info("cloud config warning", { key: w.key, message: w.message });
   return loaded;
@@ -57,9 +53,10 @@ async function readConfig(flags: Flags, log: Logger): Promise<LoadedConfig> {
 async function run(given: Flags): Promise<void> {
   const { flags, notes } = applyEnvironment(given, process.env);
   const log = createLogger({ verbosity: flags.verbosity });
-  if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: flags.ignored });
+  if (flags.ignored.length) log.info("flags accepted for compatibility and ignored", { flags: ignoredReasons(flags) });
   for (const note of notes) log.info(note);
-  const { config, format } = await readConfig(flags, log);
+  const loaded = await readConfig(flags, log);
+  const { config, format } = loaded;
   const kc = kubeConfig(flags);
   const identity = `${hostname()}_${randomUUID()}`;
   const app = new CcmApp({ flags, config, format, kc, log, identity });
@@ -68,7 +65,8 @@ async function run(given: Flags): Promise<void> {
     port: flags.securePort,
     certFile: flags.tlsCertFile,
     keyFile: flags.tlsKeyFile,
-    authorizer: new DelegatedAuth(kc),
+    tls: servingTls(flags),
+    authorizer: delegatedAuth(flags, kc),
     notReady: () => app.notReady(),
     metrics: () => app.metrics.render(),
     onError: (err) => log.error("serving request failed", { err }),
@@ -80,6 +78,7 @@ async function run(given: Flags): Promise<void> {
     vcenters: Object.keys(config.vcenter),
   });
   const ac = new AbortController();
+  let watcher: ConfigWatcher | undefined;
   const stop = new Promise<void>((resolve) => {
     const onSignal = (sig: string) => {
       log.info("shutting down", { signal: sig });
@@ -88,12 +87,30 @@ async function run(given: Flags): Promise<void> {
     };
     process.once("SIGTERM", () => onSignal("SIGTERM"));
     process.once("SIGINT", () => onSignal("SIGINT"));
+    // A cloud config change that cannot apply live ends the process as a signal would.
+    watcher = new ConfigWatcher({
+      file: flags.cloudConfig as string,
+      env: process.env,
+      load: LOAD,
+      log,
+      current: loaded,
+      onLive: (next) => app.applyConfig(next),
+      onRestart: () => onSignal("cloud config changed"),
+    });
   });
   app.start(ac.signal);
+  await watcher?.start();
   await stop;
+  watcher?.stop();
   await app.stop();
   await server.close();
   kc.closeConnections();
+}
+
+function delegatedAuth(flags: Flags, kc: KubeConfig): DelegatedAuth | ReturnType<typeof allowPaths> {
+  const load = (file: string) => kubeConfig(flags, file);
+  const { authn, authz } = authClients(flags, kc, load);
+  return allowPaths(new DelegatedAuth(authn, flags.authCacheTtlSeconds * 1000, authz), flags.alwaysAllowPaths);
 }
 
 async function migrate(file: string | undefined): Promise<void> {
@@ -136,6 +153,15 @@ async function explain(flags: Flags, node: string | undefined): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   try {
     const { flags, args } = parseFlags(argv);
+    // As upstream: --version answers before anything else is checked or read.
+    if (flags.version) {
+      process.stdout.write(`vsphere-cloud-controller-manager ${VERSION}\n`);
+      return 0;
+    }
+    if (flags.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const [cmd = "run", ...rest] = args;
     switch (cmd) {
       case "run":

@@ -57,8 +57,11 @@ describe("renderCloudConfig", () => {
       labels: { region: "k8s-region", zone: "k8s-zone" },
       nodes: { internalNetworkSubnetCidr: ["10.0.0.0/24", "fd00::/64"], externalVmNetworkName: "DMZ Network" },
     });
-    // The lab entry turns checks off while the global pin would reach it: the controller refuses that.
-    expect(() => load(data)).toThrow(/insecureFlag/);
+    // The lab entry turns checks off while the global pin reaches it: the controller keeps the pin
+    // and says so (the component's validation refuses writing such a config, see validate.ts).
+    const pinned = load(data);
+    expect(pinned.config.vcenter.lab).toMatchObject({ insecureFlag: true, thumbprint: THUMBPRINT });
+    expect(pinned.warnings.map((w) => w.key)).toEqual([expect.stringMatching(/insecureFlag/)]);
     const ok = render({
       port: 8443,
       vcenters: [

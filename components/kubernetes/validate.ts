@@ -32,6 +32,7 @@ export function validateArgs(args: CloudControllerManagerArgs): Validation {
   // What is said here about a property (or the entry holding it) is not said twice.
   const own = problems.map((p) => p.path);
   problems.push(...fromLoader.problems.filter((p) => !own.some((o) => related(o, p.path))));
+  problems.push(...tlsProblems(args));
   return { problems, warnings: fromLoader.warnings };
 }
 
@@ -177,11 +178,44 @@ export function cloudConfigFindings(args: CloudControllerManagerArgs): Validatio
   const paths = new LoaderPaths(vcenterNames(args));
   try {
     const { warnings } = loadConfig(text);
-    return { problems: [], warnings: warnings.map((w: ConfigWarning) => paths.problem(w)) };
+    // "insecureFlag is not applied": refused below (tlsProblems), not repeated as a warning.
+    const mapped = warnings.map((w: ConfigWarning) => paths.problem(w));
+    return { problems: [], warnings: mapped.filter((w) => !/(^|\.)insecureFlag$/.test(w.path)) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { problems: err.problems.map((p: ConfigProblem) => paths.problem(p)), warnings: [] };
   }
+}
+
+/**
+ * insecureFlag next to a thumbprint or CA bundle, inherited ones included. The controller loads
+ * such an existing config (upstream's configs have them) and keeps checking the pin or CA; a stack
+ * writes a new config, so it refuses the contradiction and says which to drop.
+ */
+function tlsProblems(args: CloudControllerManagerArgs): ArgProblem[] {
+  const out: ArgProblem[] = [];
+  (args.vcenters ?? []).forEach((vc, i) => {
+    if (!(vc.insecureFlag || args.insecureFlag)) return;
+    const path = vc.insecureFlag ? `vcenters[${i}].insecureFlag` : "insecureFlag";
+    const own = (f: "thumbprint" | "caBundle") => (vc[f] !== undefined ? `vcenters[${i}].${f}` : f);
+    const [what, at, fix] =
+      (vc.thumbprint ?? args.thumbprint) !== undefined
+        ? [
+            "thumbprint pinned",
+            own("thumbprint"),
+            "remove insecureFlag (keep the pin, the safer choice) or remove the thumbprint",
+          ]
+        : (vc.caBundle ?? args.caBundle) !== undefined
+          ? [
+              "CA bundle",
+              own("caBundle"),
+              "remove insecureFlag (verify with the CA, the safer choice) or remove caBundle",
+            ]
+          : [];
+    if (!what || out.some((p) => p.path === path)) return;
+    out.push({ path, message: `turns certificate checks off, so the ${what} at \`${at}\` would be ignored`, fix });
+  });
+  return out;
 }
 
 /** YAML field names that differ from the argument's name. */

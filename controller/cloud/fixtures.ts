@@ -80,7 +80,7 @@ export function fakeView(f: FakeInventory = {}): InventoryView {
   const vms = f.vms ?? [];
   const objects = f.objects ?? [];
   const lower = (s: string | undefined) => (s ?? "").toLowerCase();
-  const known = new Set(objects.map((o) => `${o.vcenter}/${moKey(o.ref)}`));
+  const known = new Set([...objects, ...vms].map((o) => `${o.vcenter}/${moKey(o.ref)}`));
   return {
     synced: f.synced ?? true,
     unhealthy: () => f.unhealthy ?? [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { InventoryVm, Tag } from "../inventory/types.js";
 import { CATEGORIES, UUID, fakeView, nic, node, regionTag, standardTree, vm, zoneTag } from "./fixtures.js";
-import { planNodeInit, preferNodeIps, type InitOptions } from "./plan-init.js";
+import { planNodeInit, type InitOptions } from "./plan-init.js";
 import type { NodeFacts } from "./discovery.js";
 
 const opts = (over: Partial<InitOptions> = {}): InitOptions => ({
@@ -204,30 +204,5 @@ describe("planNodeInit", () => {
     );
     expect(p.explain).toContain("zone: host path: zone zone-a on cluster c1, region region-1 on datacenter dc1");
     expect(p.explain.at(-1)).toBe(`providerID: vsphere://${UUID}`);
-  });
-});
-
-describe("preferNodeIps", () => {
-  const addrs = [
-    { type: "Hostname" as const, address: "node-a" },
-    { type: "InternalIP" as const, address: "10.0.0.10" },
-    { type: "ExternalIP" as const, address: "10.0.0.10" },
-    { type: "InternalIP" as const, address: "fd00::10" },
-    { type: "ExternalIP" as const, address: "fd00::10" },
-  ];
-
-  it.each([
-    [undefined, addrs.map((a) => a.address)],
-    ["10.0.0.10", ["10.0.0.10", "10.0.0.10", "node-a", "fd00::10", "fd00::10"]],
-    ["fd00:0::10,10.0.0.10", ["fd00::10", "fd00::10", "10.0.0.10", "10.0.0.10", "node-a"]],
-  ])("%s", (provided, order) => {
-    const r = preferNodeIps(provided, addrs);
-    expect("addresses" in r && r.addresses.map((a) => a.address)).toEqual(order);
-  });
-
-  it("rejects what is not an IP", () => {
-    expect(preferNodeIps("node-a", addrs)).toEqual({
-      reason: 'provided node IP "node-a" (kubelet --node-ip) is not an IP',
-    });
   });
 });

@@ -15,7 +15,7 @@ import type { InventoryView, InventoryVm } from "../inventory/types.js";
 import { selectAddresses, type AddressOptions, type IpFamily, type NodeAddress } from "./addresses.js";
 import { matchVm, vmLabel, type MatchHow, type NodeFacts } from "./discovery.js";
 import { instanceType } from "./instance-type.js";
-import { parseIp } from "./ip.js";
+import { nodeAddresses } from "./node-ip.js";
 import { providerIdOf } from "./uuid.js";
 import { zoneAndRegion, type ZoneCategories } from "./zones.js";
 
@@ -55,32 +55,6 @@ const validLabelValue = (v: string) => v.length <= 63 && LABEL_VALUE.test(v);
 function notSynced(view: InventoryView): string {
   const bad = view.unhealthy().map((u) => `${u.vcenter}: ${u.reason}`);
   return `inventory not synced${bad.length ? ` (${bad.join("; ")})` : ""}`;
-}
-
-/**
- * kubelet --node-ip (the provided-node-ip annotation): each IP must be one of the addresses, and
- * those go first, in annotation order (k8s.io/cloud-provider node/helpers GetNodeAddressesFromNodeIP).
- */
-export function preferNodeIps(
-  provided: string | undefined,
-  addresses: NodeAddress[],
-): { addresses: NodeAddress[] } | { reason: string } {
-  if (!provided?.trim()) return { addresses };
-  const ips = provided.split(",").map((s) => s.trim());
-  const first: NodeAddress[] = [];
-  for (const ip of ips) {
-    const p = parseIp(ip);
-    if (!p) return { reason: `provided node IP "${ip}" (kubelet --node-ip) is not an IP` };
-    const same = addresses.filter((a) => a.type !== "Hostname" && parseIp(a.address)?.canonical === p.canonical);
-    if (same.length === 0) {
-      const have = [...new Set(addresses.filter((a) => a.type !== "Hostname").map((a) => a.address))];
-      return {
-        reason: `provided node IP ${ip} (kubelet --node-ip) is not among the VM's addresses (${have.join(", ")})`,
-      };
-    }
-    first.push(...same.filter((a) => !first.includes(a)));
-  }
-  return { addresses: [...first, ...addresses.filter((a) => !first.includes(a))] };
 }
 
 type Labels = { labels: Record<string, string>; problems: string[] };
@@ -144,7 +118,7 @@ export function planNodeInit(node: NodeFacts, view: InventoryView, opts: InitOpt
   let addresses: NodeAddress[] = [];
   if ("reason" in selected) reasons.push(selected.reason);
   else {
-    const preferred = preferNodeIps(node.providedNodeIp, selected.addresses);
+    const preferred = nodeAddresses(selected.addresses, node.addresses, node.providedNodeIp);
     if ("reason" in preferred) reasons.push(preferred.reason);
     else addresses = preferred.addresses;
   }

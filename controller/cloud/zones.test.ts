@@ -43,9 +43,20 @@ describe("zoneAndRegion", () => {
       found("z", "folder host", "r", "folder host"),
     ],
     [
-      "the nearest zone wins (host over cluster)",
+      // The vSphere CSI driver's rule (GetTopologyLabels: "prefer cluster over host"), and upstream's CCM.
+      "the higher zone wins until the region is found (cluster over host)",
       { "host-1": [zoneTag("z-host")], "cluster-1": [zoneTag("z-cluster")], "dc-1": [regionTag("r1")] },
-      found("z-host", "host esx-1", "r1", "datacenter dc1"),
+      found("z-cluster", "cluster c1", "r1", "datacenter dc1"),
+    ],
+    [
+      "a zone above the object where the region is found does not count",
+      { "host-1": [zoneTag("z-host")], "cluster-1": [regionTag("r1")], "dc-1": [zoneTag("z-dc")] },
+      found("z-host", "host esx-1", "r1", "cluster c1"),
+    ],
+    [
+      "an object with both tags counts as a whole (its zone replaces a lower one)",
+      { "host-1": [zoneTag("z-host")], "cluster-1": [regionTag("r1"), zoneTag("z-cluster")] },
+      found("z-cluster", "cluster c1", "r1", "cluster c1"),
     ],
     [
       "a farther object's duplicate tags do not matter once found",
@@ -63,9 +74,14 @@ describe("zoneAndRegion", () => {
       found("z-folder", "folder vms", "r1", "datacenter dc1"),
     ],
     [
-      "zone on the VM itself (when its tags are known)",
+      "zone on the VM itself (upstream's third walk)",
       { "vm-1": [zoneTag("z-vm")], "dc-1": [regionTag("r1")] },
       found("z-vm", "VM node-a", "r1", "datacenter dc1"),
+    ],
+    [
+      "the VM's folder wins over the VM in the third walk",
+      { "vm-1": [zoneTag("z-vm")], "folder-vms": [zoneTag("z-folder")], "dc-1": [regionTag("r1")] },
+      found("z-folder", "folder vms", "r1", "datacenter dc1"),
     ],
     [
       "other categories are ignored; names are case-sensitive",
@@ -133,7 +149,7 @@ describe("zoneAndRegion", () => {
     expect(zoneAndRegion(vm(), view, CATEGORIES)).toMatchObject({ zone: "z", region: "r" });
   });
 
-  it("skips the VM's own tags when they are not cached", () => {
+  it("waits for the VM's own tags when the third walk needs them and they are not read yet", () => {
     const view = fakeView({
       vms: [vm()],
       objects: standardTree(),
@@ -146,9 +162,21 @@ describe("zoneAndRegion", () => {
         "rp-1": [],
       },
     });
-    const r = zoneAndRegion(vm(), view, CATEGORIES);
-    expect(r).toMatchObject({ zone: "z", foundOn: { zone: "folder vms" } });
-    expect(r.explanation).toContain("VM node-a: tags not read (VM tags are not cached), skipped");
+    expect(zoneAndRegion(vm(), view, CATEGORIES)).toMatchObject({
+      reason: "VM node-a: tags of VM node-a not read yet",
+      notRead: true,
+    });
+  });
+
+  it("says which lower zone a higher one replaced", () => {
+    const view = fakeView({
+      vms: [vm()],
+      objects: standardTree(),
+      tags: { "host-1": [zoneTag("z-host")], "cluster-1": [zoneTag("z-cluster")], "dc-1": [regionTag("r1")] },
+    });
+    expect(zoneAndRegion(vm(), view, CATEGORIES).explanation).toContain(
+      "cluster c1: zone z-cluster replaces z-host from host esx-1 (the higher object wins)",
+    );
   });
 
   it("walks on when the host is not in the inventory", () => {
@@ -179,7 +207,6 @@ describe("zoneAndRegion", () => {
     expect(zoneAndRegion(vm(), view, CATEGORIES).explanation).toEqual([
       'host path host esx-1 > cluster c1 > folder host > datacenter dc1: no zone ("k8s-zone") tag, partial result discarded',
       'resource pool path resource pool Resources > cluster c1 > folder host > datacenter dc1: no region ("k8s-region") tag, partial result discarded',
-      "VM node-a: tags not read (VM tags are not cached), skipped",
       'VM folder path VM node-a > folder vms > folder vm > datacenter dc1: no zone ("k8s-zone") or region ("k8s-region") tag',
     ]);
   });

@@ -1,14 +1,23 @@
-// Zone and region of a VM from vSphere tags, as upstream (zones.go GetZoneByProviderID with
-// connectionmanager/zones.go LookupZoneByMoref):
-//   - only when both the region and the zone tag category are configured;
-//   - walk 1: the VM's host and its ancestors (cluster, folders, datacenter); walk 2: its resource
-//     pool and ancestors; walk 3: the VM itself and its folders. The first walk that finds both a
-//     zone and a region tag gives the answer; a walk that finds only one is discarded;
-//   - within a walk the nearest object with a tag of a category gives that category's value.
+// Zone and region of a VM from vSphere tags. The rule follows the vSphere CSI driver, which reads
+// the same tags for volume topology (pkg/common/cns-lib/vsphere/virtualmachine.go
+// GetTopologyLabels, used by its CSINodeTopology controller): the two must agree, or volumes are
+// placed in a zone the Node is not labelled with.
+//   - only when both the region and the zone tag category are configured (as upstream's CCM);
+//   - walk 1: the VM's host and its ancestors (cluster, folders, datacenter), as the CSI driver;
+//     then, as upstream's CCM (zones.go GetZoneByProviderID), walk 2: its resource pool and
+//     ancestors; walk 3: the VM itself and its folders. The first walk that finds both a zone and
+//     a region tag gives the answer; a walk that finds only one is discarded;
+//   - within a walk, objects are read from the nearest up, and a category's value is overwritten
+//     by each object carrying it until both categories are known: the HIGHEST object with a zone
+//     tag, at or below the object where the region is found, gives the zone ("prefer cluster over
+//     host" in the CSI driver's words; upstream's LookupZoneByMoref does the same). With zone-b on
+//     a cluster and zone-c on one of its hosts and the region on the datacenter, the host's Nodes
+//     are in zone-b. Within one object, both its tags count before the walk stops (the CSI driver
+//     decides that case by the order vCenter lists the tags in).
 // "Not yet" answers: tags of an object on the way not read yet (`notRead`: the controller's own
 // cache is incomplete, which says nothing about the Node), or not readable (the last tag read
-// failed: said with its error). Errors: two tags of one category on one object (upstream would
-// pick one at random), or no walk finds both.
+// failed: said with its error). Errors: two tags of one category on one object (the CSI driver and
+// upstream would each keep whichever vCenter lists last), or no walk finds both.
 import type { MoRef } from "../../vsphere/types.js";
 import type { InventoryView, InventoryVm, Tag } from "../inventory/types.js";
 
@@ -78,26 +87,20 @@ function walk(
   for (const obj of chain) {
     const tags = view.tagsOf(vm.vcenter, obj.ref);
     if (!tags) {
-      // The tag cache reads tags of hosts, clusters, pools, folders and datacenters, not of VMs.
-      if (obj.ref.type === "VirtualMachine") {
-        why.push(`${obj.label}: tags not read (VM tags are not cached), skipped`);
-        continue;
-      }
       const failed = view.tagError?.(vm.vcenter);
       return failed
         ? { stop: `tags of ${obj.label} could not be read (${failed})` }
         : { stop: `tags of ${obj.label} not read yet`, notRead: true };
     }
-    if (!zone) {
-      const p = pick(tags, cats.zoneCategory, obj.label);
-      if (p && "stop" in p) return p;
-      zone = p;
-    }
-    if (!region) {
-      const p = pick(tags, cats.regionCategory, obj.label);
-      if (p && "stop" in p) return p;
-      region = p;
-    }
+    // A higher object's tag replaces a lower one's until both categories are known (see above).
+    const z = pick(tags, cats.zoneCategory, obj.label);
+    if (z && "stop" in z) return z;
+    const r = pick(tags, cats.regionCategory, obj.label);
+    if (r && "stop" in r) return r;
+    if (z && zone)
+      why.push(`${obj.label}: zone ${z.tag} replaces ${zone.tag} from ${zone.on} (the higher object wins)`);
+    zone = z ?? zone;
+    region = r ?? region;
     if (zone && region) return { zone, region };
   }
   return { partial: { zone, region }, path: chain.map((o) => o.label).join(" > ") || "nothing in the inventory" };

@@ -4,7 +4,7 @@ export { ConfigError, formatProblems } from "./errors.js";
 export { applyEnvOverrides, DUAL_STACK_GATE } from "./env.js";
 export { parseIniConfig } from "./ini-config.js";
 export { parseYamlConfig } from "./yaml-config.js";
-export { detectFormat, loadConfig, parseConfig } from "./load.js";
+export { DEFAULT_SECRETS_DIRECTORY, detectFormat, loadConfig, parseConfig, type LoadOptions } from "./load.js";
 export { resolveConfig, resolveWithWarnings } from "./resolve.js";
 export { documentToYaml, migrateIni, redactConfig, toYaml, type MigrateResult } from "./write.js";
 export { loadCredentialsDirectory, parseCredentials, readSecretsDirectory, type Credential } from "./credentials.js";

@@ -18,8 +18,8 @@ describe("parseIniConfig", () => {
       datacenters: ["dc1", "dc2"],
       credentials: { kind: "secret", name: "vsphere-cloud-secret", namespace: "kube-system", scope: "global" },
     });
-    // Upstream ORs the flag with global's, so insecure-flag = "0" could not turn checks back on; here it does.
-    expect(config.vcenter["10.0.0.1"]).toMatchObject({ port: 448, insecureFlag: false });
+    // Upstream ORs the flag with global's, so insecure-flag = "0" cannot turn checks back on; nor here.
+    expect(config.vcenter["10.0.0.1"]).toMatchObject({ port: 448, insecureFlag: true });
     // The sample's comment says global's user and password are used here, but with the global
     // Secret set upstream does not give them to the entry: it logs in with the Secret's (after a
     // login with an empty user fails). The same here, minus the doomed login, and a warning says so.

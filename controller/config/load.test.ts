@@ -82,3 +82,31 @@ describe("loadConfig on malformed input", () => {
     );
   });
 });
+
+describe("loadConfig: upstream's secrets directory rules (FromEnv)", () => {
+  const text = "global:\n  server: vc\n";
+  const only = (dirs: string[]) => (p: string) => dirs.includes(p);
+
+  it("uses /etc/cloud/secrets when the config names none and it exists", () => {
+    const { config, warnings } = loadConfig(text, {}, { exists: only(["/etc/cloud/secrets"]) });
+    expect(config.vcenter.vc.credentials).toEqual({ kind: "directory", path: "/etc/cloud/secrets" });
+    expect(warnings).toContainEqual({
+      key: "global.secretsDirectory",
+      message: "is not set and /etc/cloud/secrets exists, so credentials are read from it, as upstream",
+    });
+  });
+
+  it("leaves it out when it does not exist (positive control: the config then needs credentials)", () => {
+    expect(() => loadConfig(text, {}, { exists: only([]) })).toThrow("no credentials for vcenter.vc");
+  });
+
+  it("drops a named directory that does not exist, as upstream, and says so", () => {
+    const named = "global:\n  server: vc\n  user: u\n  password: p\n  secretsDirectory: /missing\n";
+    const { config, warnings } = loadConfig(named, {}, { exists: only(["/etc/cloud/secrets"]) });
+    expect(config.vcenter.vc.credentials).toEqual({ kind: "config" });
+    expect(warnings).toContainEqual({
+      key: "global.secretsDirectory",
+      message: "/missing does not exist, so it is not used (as upstream)",
+    });
+  });
+});

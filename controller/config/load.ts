@@ -1,4 +1,5 @@
 // Loading the cloud config: detect the format, read it, apply the environment, resolve.
+import { originId } from "./document.js";
 import { applyEnvOverrides } from "./env.js";
 import { ConfigError } from "./errors.js";
 import { parseIniConfig } from "./ini-config.js";
@@ -42,14 +43,43 @@ export function parseConfig(text: string): ConfigDocument {
   return format === "ini" ? parseIniConfig(text) : parseYamlConfig(text);
 }
 
+/** Upstream's secrets directory when the config names none (DefaultSecretDirectory). */
+export const DEFAULT_SECRETS_DIRECTORY = "/etc/cloud/secrets";
+
+export interface LoadOptions {
+  /**
+   * Whether a directory exists (pass `existsSync` at run time): upstream's FromEnv uses
+   * /etc/cloud/secrets when the config names no secrets directory and that one exists, and drops
+   * a named one that does not exist. Without it the file alone counts.
+   */
+  exists?: (path: string) => boolean;
+}
+
+function secretsDirectory(doc: ConfigDocument, exists: (path: string) => boolean): void {
+  const dir = doc.global.secretsDirectory;
+  const key = doc.format === "ini" ? "[Global] secrets-directory" : "global.secretsDirectory";
+  if (dir === undefined && exists(DEFAULT_SECRETS_DIRECTORY)) {
+    doc.global.secretsDirectory = DEFAULT_SECRETS_DIRECTORY;
+    doc.origins.set(originId({ section: "global" }, "secretsDirectory"), `${key} (default)`);
+    doc.warnings.push({
+      key,
+      message: `is not set and ${DEFAULT_SECRETS_DIRECTORY} exists, so credentials are read from it, as upstream`,
+    });
+  } else if (dir !== undefined && !exists(dir)) {
+    delete doc.global.secretsDirectory;
+    doc.warnings.push({ key, message: `${dir} does not exist, so it is not used (as upstream)` });
+  }
+}
+
 /**
  * The effective configuration of a cloud config in either format. With `env` (pass
  * `process.env`), upstream's VSPHERE_* overrides apply and the dual-stack gate is checked; without
  * it, the file alone counts. Throws one ConfigError listing every problem.
  */
-export function loadConfig(text: string, env?: Env): LoadedConfig {
+export function loadConfig(text: string, env?: Env, opts: LoadOptions = {}): LoadedConfig {
   const parsed = parseConfig(text);
   const doc = env === undefined ? parsed : applyEnvOverrides(parsed, env);
+  if (opts.exists) secretsDirectory(doc, opts.exists);
   const { config, warnings } = resolveWithWarnings(doc);
   return { config, format: doc.format, ignored: doc.ignored, warnings };
 }

@@ -40,8 +40,9 @@ describe("resolveConfig: defaults and inheritance", () => {
     ["ipFamily", { ipFamily: ["ipv6"] }, {}, ["ipv6"]],
     ["ipFamily", { ipFamily: ["ipv6"] }, { ipFamily: ["ipv4"] }, ["ipv4"]],
     ["insecureFlag", { insecureFlag: true }, {}, true],
-    // Upstream ORs the two, so an entry could not turn checks back on; an explicit false wins here.
-    ["insecureFlag", { insecureFlag: true }, { insecureFlag: false }, false],
+    // Upstream ORs the two (config_yaml.go, config_ini_legacy.go): an entry cannot turn checks back on.
+    ["insecureFlag", { insecureFlag: true }, { insecureFlag: false }, true],
+    ["insecureFlag", { insecureFlag: false }, { insecureFlag: false }, false],
     ["insecureFlag", {}, { insecureFlag: true }, true],
   ])("%s: global %j, entry %j → %j", (field, global, own, want) => {
     expect(entry({ ...creds, ...global }, own)[field as keyof VcenterConfig]).toEqual(want);
@@ -184,27 +185,6 @@ describe("resolveConfig: problems", () => {
       "secretsDirectory",
     ],
     [
-      "insecure with a thumbprint",
-      yamlConfig({ global: { ...creds, server: "vc", insecureFlag: true, thumbprint: THUMB } }),
-      "global.insecureFlag (line 5)",
-      /thumbprint pinned at global.thumbprint \(line 6\) would be ignored/,
-      "remove insecureFlag",
-    ],
-    [
-      "insecure with a CA file",
-      iniConfig(["[Global]", { ...creds, "insecure-flag": "1" }], ['[VirtualCenter "vc"]', { "ca-file": "/ca.pem" }]),
-      "[Global] insecure-flag (line 4)",
-      /CA bundle at \[VirtualCenter "vc"\] ca-file \(line 7\)/,
-      "remove caFile",
-    ],
-    [
-      "a Secret and a directory",
-      yamlConfig({ global: { server: "vc", secretName: "s", secretsDirectory: "/d" } }),
-      "global.secretsDirectory (line 4)",
-      /unclear where credentials come from/,
-      "either",
-    ],
-    [
       "an entry's namespace without name",
       yamlConfig({ global: creds, vcenter: { vc1: { server: "vc", secretNamespace: "ns" } } }),
       "vcenter.vc1.secretNamespace (line 7)",
@@ -282,12 +262,66 @@ describe("resolveConfig: problems", () => {
   });
 });
 
-describe("resolveConfig: inherited problems", () => {
+describe("resolveConfig: what upstream loads and this controller judges unsafe is loaded, with a warning", () => {
+  const warningsOf = (text: string) => loadConfig(text).warnings;
+
+  it("insecure with a thumbprint: the pin is kept and checked", () => {
+    const { config, warnings } = loadConfig(
+      yamlConfig({ global: { ...creds, server: "vc", insecureFlag: true, thumbprint: THUMB } }),
+    );
+    expect(config.vcenter.vc).toMatchObject({ insecureFlag: true, thumbprint: THUMB });
+    expect(warnings).toContainEqual({
+      key: "global.insecureFlag (line 5)",
+      message: expect.stringMatching(
+        /^is not applied where the thumbprint pinned at global\.thumbprint \(line 6\) is: the pin is checked instead/,
+      ) as unknown,
+    });
+  });
+
+  it("the in-tree INI: insecure-flag = 1 in [Global], a thumbprint on one [VirtualCenter]", () => {
+    const text = iniConfig(
+      ["[Global]", { ...creds, "insecure-flag": "1" }],
+      ['[VirtualCenter "vc1"]', { thumbprint: THUMB }],
+      ['[VirtualCenter "vc2"]', {}],
+    );
+    const { config, warnings } = loadConfig(text);
+    expect(config.vcenter.vc1).toMatchObject({ insecureFlag: true, thumbprint: THUMB });
+    expect(config.vcenter.vc2).toMatchObject({ insecureFlag: true });
+    expect(warnings.map((w) => w.key)).toEqual(["[Global] insecure-flag (line 4)"]);
+    expect(warnings[0].message).toContain('the thumbprint pinned at [VirtualCenter "vc1"] thumbprint (line 7) is');
+  });
+
+  it("insecure with a CA file: the CA is kept and used", () => {
+    const text = iniConfig(
+      ["[Global]", { ...creds, "insecure-flag": "1" }],
+      ['[VirtualCenter "vc"]', { "ca-file": "/ca.pem" }],
+    );
+    expect(warningsOf(text)).toContainEqual({
+      key: "[Global] insecure-flag (line 4)",
+      message: expect.stringMatching(
+        /certificate is verified with the CA bundle at \[VirtualCenter "vc"\] ca-file \(line 7\)/,
+      ) as unknown,
+    });
+  });
+
+  it("a Secret and a directory: the directory gives the credentials, as upstream", () => {
+    const { config, warnings } = loadConfig(
+      yamlConfig({ global: { server: "vc", secretName: "s", secretsDirectory: "/d" } }),
+    );
+    expect(config.vcenter.vc.credentials).toEqual({ kind: "directory", path: "/d" });
+    expect(warnings).toContainEqual({
+      key: "global.secretName (line 3)",
+      message: expect.stringContaining(
+        "is not used: the secrets directory /d (global.secretsDirectory (line 4))",
+      ) as unknown,
+    });
+  });
+
   it("reports a global contradiction once, not once per vCenter", () => {
     const text = yamlConfig({
       global: { ...creds, insecureFlag: true, thumbprint: THUMB },
       vcenter: { a: { server: "a" }, b: { server: "b" } },
     });
-    expect(problemsOf(() => loadConfig(text)).map((p) => p.key)).toEqual(["global.insecureFlag (line 4)"]);
+    expect(warningsOf(text).map((w) => w.key)).toEqual(["global.insecureFlag (line 4)"]);
   });
 });

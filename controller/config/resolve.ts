@@ -79,13 +79,16 @@ function vcenterEntries(doc: ConfigDocument): [string, ConnectionSettings][] {
   return entries;
 }
 
-function resolveGlobal({ doc, problems, warnings }: Ctx): GlobalConfig {
+function resolveGlobal({ doc, warnings }: Ctx): GlobalConfig {
   const g = doc.global;
   if (g.secretsDirectory !== undefined && g.secretName !== undefined) {
-    problems.push({
-      key: labelOf(doc, GLOBAL, spec("secretsDirectory")),
-      message: `is set together with ${labelOf(doc, GLOBAL, spec("secretName"))}, so it is unclear where credentials come from`,
-      fix: "keep either secretName/secretNamespace (a Kubernetes Secret) or secretsDirectory (mounted files)",
+    // Upstream reads the directory and never the global Secret (connectionmanager.go): load it
+    // the same, and say which one is used.
+    warnings.push({
+      key: labelOf(doc, GLOBAL, spec("secretName")),
+      message:
+        `is not used: the secrets directory ${g.secretsDirectory} (${labelOf(doc, GLOBAL, spec("secretsDirectory"))}) ` +
+        "gives the credentials, as upstream; an entry's own secretName still applies to that entry",
     });
   }
   if (g.secretNamespace !== undefined && g.secretName === undefined) {
@@ -126,7 +129,8 @@ function resolveVcenter(ctx: Ctx, name: string, own: ConnectionSettings, global:
     });
   }
   const tls = {
-    insecureFlag: own.insecureFlag ?? g.insecureFlag ?? false,
+    // Upstream ORs them (config_yaml.go, config_ini_legacy.go): an entry cannot turn global's off.
+    insecureFlag: (own.insecureFlag ?? false) || (g.insecureFlag ?? false),
     thumbprint: own.thumbprint ?? g.thumbprint,
     caFile: own.caFile ?? g.caFile,
   };
@@ -151,9 +155,13 @@ function resolveVcenter(ctx: Ctx, name: string, own: ConnectionSettings, global:
   });
 }
 
-/** Turning certificate checks off while pinning or naming a CA is a contradiction: one would be silently ignored. */
+/**
+ * Turning certificate checks off while pinning a thumbprint or naming a CA is a contradiction that
+ * upstream settles by not checking at all. Here the pin or the CA is kept (the safer reading) and
+ * a warning says so, with what to do when the pin or CA does not match the vCenter.
+ */
 function checkTls(
-  { doc, problems, warnings }: Ctx,
+  { doc, warnings }: Ctx,
   scope: Scope,
   own: ConnectionSettings,
   tls: { insecureFlag: boolean; thumbprint?: string; caFile?: string },
@@ -162,20 +170,21 @@ function checkTls(
   const label = (field: keyof ConnectionSettings) =>
     labelOf(doc, own[field] !== undefined ? scope : GLOBAL, spec(field));
   if (tls.insecureFlag && tls.thumbprint !== undefined) {
-    problems.push({
+    warnings.push({
       key: label("insecureFlag"),
-      message: `turns certificate checks off, so the thumbprint pinned at ${label("thumbprint")} would be ignored`,
-      fix: "remove insecureFlag (keep the pin, the safer choice) or remove the thumbprint",
+      message:
+        `is not applied where the thumbprint pinned at ${label("thumbprint")} is: the pin is checked instead ` +
+        "(upstream would skip every check); if the pin is stale, correct or remove the thumbprint",
+    });
+  } else if (tls.insecureFlag && tls.caFile !== undefined) {
+    warnings.push({
+      key: label("insecureFlag"),
+      message:
+        `is not applied where a CA bundle is named: the certificate is verified with the CA bundle at ${label("caFile")} ` +
+        "(upstream would skip every check); if verification fails, correct or remove caFile",
     });
   }
-  if (tls.insecureFlag && tls.caFile !== undefined) {
-    problems.push({
-      key: label("insecureFlag"),
-      message: `turns certificate checks off, so the CA bundle at ${label("caFile")} would be ignored`,
-      fix: "remove insecureFlag (verify with the CA, the safer choice) or remove caFile",
-    });
-  }
-  if (!tls.insecureFlag && tls.thumbprint !== undefined && tls.caFile !== undefined) {
+  if (tls.thumbprint !== undefined && tls.caFile !== undefined) {
     warnings.push({
       key: label("caFile"),
       message: `is not used: the thumbprint pinned at ${label("thumbprint")} decides which certificate is accepted`,

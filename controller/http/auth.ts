@@ -19,9 +19,11 @@ export class DelegatedAuth implements Authorizer {
   constructor(
     kc: KubeConfig,
     private readonly ttlMs = 10_000,
+    /** SubjectAccessReview's client when it differs (--authorization-kubeconfig). */
+    authzKc: KubeConfig = kc,
   ) {
     this.authn = kc.makeApiClient(AuthenticationV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
+    this.authz = authzKc.makeApiClient(AuthorizationV1Api);
   }
 
   async check(authorization: string | undefined, path: string): Promise<AuthResult> {

@@ -1,7 +1,7 @@
 // The CCM's secure port: HTTPS with /healthz and /readyz open and /metrics behind delegated
 // authentication and authorization. A certificate is generated at start unless one is given.
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:https";
+import { createServer, type Server, type ServerOptions as HttpsOptions } from "node:https";
 import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import type { Authorizer } from "./auth.js";
@@ -12,6 +12,8 @@ export interface ServerOptions {
   certFile?: string;
   keyFile?: string;
   authorizer: Authorizer;
+  /** TLS settings from the secure-serving flags (min version, ciphers, curves, SNI). */
+  tls?: HttpsOptions;
   /** Readiness: undefined when ready, else the reason (e.g. "inventory of vc1 not synced"). */
   notReady(): string | undefined;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -41,7 +43,7 @@ export async function startServer(
   opts: ServerOptions,
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const { cert, key } = await certificate(opts);
-  const server = createServer({ cert, key }, (req, res) => {
+  const server = createServer({ ...opts.tls, cert, key }, (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, body: string, type = "text/plain; charset=utf-8") => {
       res.writeHead(status, { "Content-Type": type }).end(body);

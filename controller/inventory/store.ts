@@ -236,6 +236,11 @@ export class InventoryStore implements InventoryView {
     return [...this.state(vcenter).objects.values()].filter((o) => types.includes(o.ref.type));
   }
 
+  /** References of a vCenter's VMs (their tags are read in the same batch as the other objects'). */
+  vmRefs(vcenter: string): MoRef[] {
+    return [...this.state(vcenter).vms.values()].map((v) => v.ref);
+  }
+
   allVms(): InventoryVm[] {
     return [...this.vcenters.values()].flatMap((s) => [...s.vms.values()]);
   }

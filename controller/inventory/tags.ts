@@ -1,6 +1,6 @@
-// Tags on the inventory's parent objects (hosts, clusters, datacenters, pools, folders), read
-// through one REST session per vCenter: one batched list-attached-tags-on-objects call per
-// refresh, plus one GET per tag or category id not seen before (names are cached). Refreshes
+// Tags on the inventory's objects (hosts, clusters, datacenters, pools, folders, and the VMs
+// themselves for upstream's third zone walk), read through one REST session per vCenter: one
+// batched list-attached-tags-on-objects call per refresh for all of them, never one per VM, plus one GET per tag or category id not seen before (names are cached). Refreshes
 // run on a slow cadence (--tag-refresh-period) and after each inventory sync. A refresh that
 // changes what the store holds (a tag attached or detached, a new object's tags, a read starting
 // or ceasing to fail) is reported to onChange, so Nodes waiting for a tag are planned again.
@@ -25,6 +25,8 @@ export class TagCache {
   private readonly categoryNames = new Map<string, string>();
   private inFlight?: Promise<void>;
   private timer?: NodeJS.Timeout;
+  private soon?: NodeJS.Timeout;
+  private lastStarted = 0;
   /** Completed refreshes (for readiness and tests). */
   refreshes = 0;
   /** Called after a refresh that changed the tags held or ended a run of failures, and when reads start failing. */
@@ -38,12 +40,32 @@ export class TagCache {
 
   /** Reads the tags of every tagged-type object now; concurrent callers share one refresh. */
   refresh(signal?: AbortSignal): Promise<void> {
+    if (!this.inFlight) this.lastStarted = Date.now();
     this.inFlight ??= this.doRefresh(signal).finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
+  /**
+   * A refresh as soon as one is allowed: now, or `minGapMs` after the last one started. For objects
+   * whose tags were never read (a VM created since the last refresh, on which a new Node's zone
+   * may depend), so it waits seconds, not a whole --tag-refresh-period. Calls in a burst share one
+   * refresh, so a churn of VMs costs at most one tag read per `minGapMs` and an idle inventory none.
+   */
+  refreshSoon(onError: (err: unknown) => void, minGapMs = 10_000): void {
+    if (this.soon) return;
+    const wait = Math.max(0, this.lastStarted + minGapMs - Date.now());
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.refresh().catch(onError);
+    }, wait);
+    this.soon.unref();
+  }
+
   private async doRefresh(signal?: AbortSignal): Promise<void> {
-    const objects = this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref);
+    const objects = [
+      ...this.store.objectsOfType(this.vcenter, TAGGED_TYPES).map((o) => o.ref),
+      ...this.store.vmRefs(this.vcenter),
+    ];
     const byObject = new Map<string, Tag[]>();
     try {
       const attached = await listAttachedTagsOnObjects(this.client, objects, signal);
@@ -107,5 +129,7 @@ export class TagCache {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.soon);
+    this.soon = undefined;
   }
 }

@@ -2,7 +2,8 @@
 // its Node's status.addresses follow. Never blanks them: a VM reporting no usable IP (tools
 // restarting, VM off) leaves the last known addresses in place.
 import type { V1NodeAddress } from "@kubernetes/client-node";
-import { selectAddresses, type AddressOptions } from "../cloud/addresses.js";
+import { selectAddresses, type AddressOptions, type NodeAddress } from "../cloud/addresses.js";
+import { nodeAddresses, PROVIDED_NODE_IP, type NodeAddressesResult } from "../cloud/node-ip.js";
 import { EventReason } from "../constants.js";
 import type { EventRecorder } from "../kube/events.js";
 import type { NodeInformer } from "../kube/informer.js";
@@ -19,24 +20,32 @@ export interface AddressDeps {
   recorder: EventRecorder;
   log: Logger;
   addressOptions: (vm: InventoryVm) => AddressOptions;
+  /** Parallel syncs (--concurrent-node-status-updates, default 2). */
+  workers?: number;
   /** Called for every sync that throws (it is retried with backoff). */
   onSyncError?: () => void;
 }
 
-/** The addresses a Node should have, with its Hostname entry kept as the kubelet set it. */
-export function desiredAddresses(current: V1NodeAddress[], selected: V1NodeAddress[]): V1NodeAddress[] {
-  const hostname = current.find((a) => a.type === "Hostname");
-  const ips = selected.filter((a) => a.type !== "Hostname");
-  const chosenHost = selected.find((a) => a.type === "Hostname") ?? hostname;
-  return chosenHost ? [...ips, chosenHost] : ips;
+/**
+ * The addresses a Node should have from the VM's (upstream's order and --node-ip rule, see
+ * cloud/node-ip.ts), or why it keeps the ones it has.
+ */
+export function desiredAddresses(
+  current: V1NodeAddress[],
+  selected: NodeAddress[],
+  providedNodeIp: string | undefined,
+): NodeAddressesResult {
+  return nodeAddresses(selected, current, providedNodeIp);
 }
 
 export class AddressController {
   readonly queue: WorkQueue;
+  /** The last reason per Node that its addresses are kept (logged once per distinct reason). */
+  private readonly kept = new Map<string, string>();
 
   constructor(private readonly d: AddressDeps) {
     this.queue = new WorkQueue((name) => this.sync(name), {
-      workers: 2,
+      workers: d.workers ?? 2,
       onError: (key, err, n) => {
         d.onSyncError?.();
         d.log.error("address sync failed", { node: key, retries: n, err });
@@ -46,6 +55,7 @@ export class AddressController {
 
   async sync(name: string): Promise<void> {
     const node = this.d.informer.get(name);
+    if (!node) this.kept.delete(name);
     if (!node || isUninitialized(node) || !this.d.view.synced) return;
     const uuid = lifecycleNode(node).providerUuid;
     const vms = uuid ? this.d.view.vmByUuid(uuid) : [];
@@ -56,11 +66,27 @@ export class AddressController {
       return;
     }
     const current = node.status?.addresses ?? [];
-    const want = desiredAddresses(current, sel.addresses);
-    if (want.length === 0 || sameAddresses(current, want)) return;
-    const written = await this.d.writer.setAddresses(name, (cur) => desiredAddresses(cur, sel.addresses), node);
+    const provided = node.metadata?.annotations?.[PROVIDED_NODE_IP];
+    const want = desiredAddresses(current, sel.addresses, provided);
+    if ("reason" in want) {
+      // As upstream, a --node-ip the VM does not have blocks the update; said once per reason.
+      if (this.kept.get(name) !== want.reason)
+        this.d.log.info("node addresses kept", { node: name, reason: want.reason });
+      this.kept.set(name, want.reason);
+      return;
+    }
+    this.kept.delete(name);
+    if (want.addresses.length === 0 || sameAddresses(current, want.addresses)) return;
+    const written = await this.d.writer.setAddresses(
+      name,
+      (cur) => {
+        const again = desiredAddresses(cur, sel.addresses, provided);
+        return "reason" in again ? [] : again.addresses;
+      },
+      node,
+    );
     if (written) {
-      const text = (written.status?.addresses ?? want).map((a) => `${a.type}=${a.address}`).join(", ");
+      const text = (written.status?.addresses ?? want.addresses).map((a) => `${a.type}=${a.address}`).join(", ");
       this.d.log.info("node addresses updated", { node: name, addresses: text });
       await this.d.recorder.record(node, "Normal", EventReason.AddressesUpdated, `addresses set to ${text}`);
     }

@@ -13,7 +13,6 @@ import { WorkQueue } from "../kube/queue.js";
 import type { InventoryView } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import { isUninitialized, nodeFacts } from "./facts.js";
-import { desiredAddresses } from "./address-controller.js";
 
 export interface InitDeps {
   informer: NodeInformer;
@@ -70,7 +69,8 @@ export class InitController {
     const p = plan.patch;
     // Addresses first, so the Node has them before the taint goes; the second write starts from
     // the node the first one returned, so neither needs a GET in the common case.
-    const written = await this.d.writer.setAddresses(name, (cur) => desiredAddresses(cur, p.addresses), node);
+    // The plan's addresses are final (order and --node-ip applied from this node's own).
+    const written = await this.d.writer.setAddresses(name, () => p.addresses, node);
     await this.d.writer.initialize(
       name,
       { providerID: p.providerID, labels: p.labels, removeTaints: [TAINT_UNINITIALIZED] },
