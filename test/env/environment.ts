@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { engine } from "./catalog.js";
+import { stopCluster } from "./cluster.js";
 import { engineBinDir, installEngines } from "./install.js";
 import { readKube, startKube, stopKube, KUBE_PROCS, type Kube } from "./kube.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
@@ -85,6 +86,8 @@ export interface UpOptions {
   name?: string;
   vcsim?: VcsimOptions;
   controllerManager?: boolean;
+  /** Also what pods need (kube-scheduler, more controllers); the nodes come from test/env/cluster.ts. */
+  cluster?: boolean;
   log?: (s: string) => void;
 }
 
@@ -97,7 +100,7 @@ export async function up(opts: UpOptions = {}): Promise<Environment> {
   const pki = await ensurePki(join(dir, "pki"));
   const [vcsim, kube] = await Promise.all([
     startVcsim(dir, pki, opts.vcsim),
-    startKube(dir, pki, { controllerManager: opts.controllerManager }),
+    startKube(dir, pki, { controllerManager: opts.controllerManager, cluster: opts.cluster }),
   ]);
   const env = await environmentVariables(dir, vcsim, kube);
   const envFile = join(dir, "env.sh");
@@ -119,6 +122,8 @@ async function procNames(dir: string): Promise<string[]> {
 export async function down(name = "default"): Promise<string[]> {
   const dir = runDir(name);
   const stopped: string[] = [];
+  // Kubelets and containers first, while the apiserver still answers them.
+  await stopCluster(dir);
   for (const p of await procNames(dir))
     if (!KUBE_PROCS.includes(p as never) && (await stopProc(dir, p))) stopped.push(p);
   for (const p of KUBE_PROCS) if (running(dir, p) !== undefined) stopped.push(p);
