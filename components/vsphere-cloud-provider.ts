@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CcmVcenterAccess } from "./ccm-vcenter-access.js";
 import { CloudControllerManager } from "./kubernetes/cloud-controller-manager.js";
-import type { ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
+import type { ApiServerEndpointArgs, ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
 import { Folder } from "./vcenter/index.js";
 import { VsphereZones, type RegionLayout } from "./vsphere-zones.js";
 
@@ -40,7 +40,13 @@ export interface VsphereCloudProviderArgs {
   /** Region/zone layout; categories default to k8s-region / k8s-zone and are adopted when they exist. */
   zones?: { regionCategory?: string; zoneCategory?: string; regions: RegionLayout[] };
   /** Kubernetes side. */
-  kubernetes?: { namespace?: NamespaceArgs; image?: ImageArgs; skipAwait?: boolean };
+  kubernetes?: {
+    namespace?: NamespaceArgs;
+    image?: ImageArgs;
+    skipAwait?: boolean;
+    apiServerEndpoint?: ApiServerEndpointArgs;
+    bindPodIp?: boolean;
+  };
 }
 
 /** `user@domain.tld` -> `DOMAIN.TLD\user`, vCenter's principal spelling; other forms unchanged. */
@@ -90,6 +96,8 @@ export class VsphereCloudProvider extends pulumi.ComponentResource {
         namespace: args.kubernetes?.namespace,
         image: args.kubernetes?.image,
         skipAwait: args.kubernetes?.skipAwait,
+        apiServerEndpoint: args.kubernetes?.apiServerEndpoint,
+        bindPodIp: args.kubernetes?.bindPodIp,
       },
       { parent: this, dependsOn: k8sDependsOn },
     );

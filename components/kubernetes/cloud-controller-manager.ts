@@ -110,6 +110,8 @@ export class CloudControllerManager extends pulumi.ComponentResource {
           configMapName: configMap.metadata.name,
           args: ccmArgs(s),
           resources: args.resources ?? DEFAULT_RESOURCES,
+          apiServerEndpoint: args.apiServerEndpoint,
+          bindPodIp: args.bindPodIp,
         }),
       },
       // The pods read the Secret at every vCenter login: it must exist before they start.
