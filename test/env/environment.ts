@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { engine } from "./catalog.js";
-import { stopCluster } from "./cluster.js";
+import { readCluster, stopCluster } from "./cluster.js";
 import { engineBinDir, installEngines } from "./install.js";
 import { readKube, startKube, stopKube, KUBE_PROCS, type Kube } from "./kube.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
@@ -38,6 +38,7 @@ export function enginePath(): string[] {
     engineBinDir(engine("pulumi-kubernetes")),
     engineBinDir(engine("govmomi")),
     engineBinDir(engine("actionlint")),
+    engineBinDir(engine("kubernetes")), // kubectl
     join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
     join(REPO_ROOT, "node_modules", ".bin"),
   ];
@@ -120,16 +121,23 @@ async function procNames(dir: string): Promise<string[]> {
 
 /** Stops every process the environment started and removes its data; idempotent. */
 export async function down(name = "default"): Promise<string[]> {
+  return (await downWithReport(name)).stopped;
+}
+
+/** `down`, also saying what was put back on the host after the last local cluster stopped. */
+export async function downWithReport(name = "default"): Promise<{ stopped: string[]; restored: string[] }> {
   const dir = runDir(name);
   const stopped: string[] = [];
   // Kubelets and containers first, while the apiserver still answers them.
-  await stopCluster(dir);
+  const cluster = await readCluster(dir);
+  const restored = await stopCluster(dir);
+  if (cluster) stopped.push(...cluster.nodes.map((n) => `node ${n.name}`));
   for (const p of await procNames(dir))
     if (!KUBE_PROCS.includes(p as never) && (await stopProc(dir, p))) stopped.push(p);
   for (const p of KUBE_PROCS) if (running(dir, p) !== undefined) stopped.push(p);
   await stopKube(dir);
   await rm(dir, { recursive: true, force: true });
-  return stopped;
+  return { stopped, restored };
 }
 
 export interface ProcStatus {

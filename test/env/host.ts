@@ -119,13 +119,15 @@ export async function removeAddress(ip: string): Promise<void> {
 
 /** Every cgroup hierarchy mounted under /sys/fs/cgroup (one for cgroup v2). */
 export function cgroupHierarchies(): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((l) => l.split(" "))
-    .filter((f) => f.length > 9 && f[4].startsWith("/sys/fs/cgroup"))
-    // v1 hierarchies, and the v2 tree (alone, or beside v1 as `unified`: runc uses it too).
-    .filter((f) => ["cgroup", "cgroup2"].includes(f[f.indexOf("-") + 1]))
-    .map((f) => f[4]);
+  return (
+    readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .map((l) => l.split(" "))
+      .filter((f) => f.length > 9 && f[4].startsWith("/sys/fs/cgroup"))
+      // v1 hierarchies, and the v2 tree (alone, or beside v1 as `unified`: runc uses it too).
+      .filter((f) => ["cgroup", "cgroup2"].includes(f[f.indexOf("-") + 1]))
+      .map((f) => f[4])
+  );
 }
 
 /** Creates `/<name>` in every hierarchy (cpuset: with its parent's CPUs and memory nodes). */
