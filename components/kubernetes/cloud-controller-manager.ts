@@ -45,7 +45,9 @@ function metaWith(annotations: Record<string, string>): Meta {
     name,
     ...(namespace === undefined ? {} : { namespace }),
     labels: { ...LABELS },
-    annotations,
+    // No empty map: the provider drops it from a Secret's state, and every preview would then
+    // propose adding it back.
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   });
 }
 
