@@ -4,9 +4,10 @@
 // The first node is the control plane (taint at registration, role label from the admin as
 // kubeadm does); the CCM's DaemonSet runs there. State: <run dir>/cluster.json.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureContainerRuntime } from "./containerd.js";
 import type { Environment } from "./environment.js";
@@ -31,6 +32,9 @@ export interface Cluster {
   /** OCI archives imported into every node: sandbox and CCM images. */
   images: string[];
 }
+
+/** Short runtime directories of nodes (sockets): /run/vscp/<hash of the run dir>/<VM index>. */
+export const RUNTIME_ROOT = "/run/vscp";
 
 const clusterFile = (dir: string) => join(dir, "cluster.json");
 /** Host-wide record of what kubelets change, kept while any cluster is up (test/env/host.ts). */
@@ -112,6 +116,7 @@ export async function addNode(
       ip: `${NODE_NET_PREFIX}.${cluster.subnet}.${11 + index}`,
       controlPlane: cluster.nodes.length === 0,
       dir: join(e.dir, "nodes", name),
+      runtimeDir: join(RUNTIME_ROOT, createHash("sha256").update(e.dir).digest("hex").slice(0, 8), String(index)),
       cgroupRoot: `vscp-${e.name}-${name}`,
     };
     cluster.nodes.push(node);
@@ -178,6 +183,7 @@ export async function stopCluster(dir: string): Promise<string[]> {
   const cluster = await readCluster(dir);
   if (!cluster) return [];
   for (const n of cluster.nodes) await stopNode(n);
+  for (const n of cluster.nodes) await rm(dirname(n.runtimeDir), { recursive: true, force: true });
   if (await otherClusterRunning(dir)) return [];
   return restoreBaseline(baselineFile());
 }

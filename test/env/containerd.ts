@@ -50,8 +50,10 @@ export async function ensureContainerRuntime(log: (s: string) => void = () => {}
 }
 
 export interface ContainerdPaths {
-  /** The node's directory: everything of this containerd lives below it. */
+  /** The node's directory: PID file, log, config, image store. */
   dir: string;
+  /** A short directory for sockets and runtime state (a unix socket path holds 107 bytes). */
+  runtimeDir: string;
   socket: string;
   root: string;
   state: string;
@@ -60,14 +62,15 @@ export interface ContainerdPaths {
   config: string;
 }
 
-export function containerdPaths(nodeDir: string): ContainerdPaths {
+export function containerdPaths(nodeDir: string, runtimeDir: string): ContainerdPaths {
   const c = join(nodeDir, "containerd");
   return {
     dir: nodeDir,
-    socket: join(nodeDir, "containerd.sock"),
+    runtimeDir,
+    socket: join(runtimeDir, "containerd.sock"),
     root: join(c, "root"),
-    state: join(c, "state"),
-    runcRoot: join(c, "runc"),
+    state: join(runtimeDir, "containerd"),
+    runcRoot: join(runtimeDir, "runc"),
     cniConfDir: join(nodeDir, "cni"),
     config: join(c, "config.toml"),
   };
@@ -134,6 +137,7 @@ const NO_REGISTRY = "http://127.0.0.1:9";
 export async function startContainerd(p: ContainerdPaths, sandboxImage: string, name = "containerd"): Promise<void> {
   if (running(p.dir, name) !== undefined) return;
   await mkdir(p.root, { recursive: true, mode: 0o700 });
+  await mkdir(p.runtimeDir, { recursive: true, mode: 0o700 });
   await mkdir(p.state, { recursive: true, mode: 0o700 });
   await mkdir(join(p.cniConfDir, "bin"), { recursive: true });
   await writeFile(join(p.cniConfDir, "10-loopback.conflist"), LOOPBACK_CNI);

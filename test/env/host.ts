@@ -25,9 +25,10 @@ export const CONTAINER_LOGS_DIR = "/var/log/containers";
 /**
  * Paths made outside the run directory whatever the flags: containerd's shim sockets
  * (/run/containerd/s), the kubelet's device-plugin socket (/var/lib/kubelet/device-plugins),
- * util-linux mount's /run/mount. Removed at the end when they did not exist before.
+ * util-linux mount's /run/mount, and our own short runtime directories (/run/vscp, see
+ * NodeSpec.runtimeDir). Removed at the end when they did not exist before.
  */
-export const HOST_PATHS = ["/run/containerd", "/var/lib/kubelet", "/run/mount"] as const;
+export const HOST_PATHS = ["/run/containerd", "/var/lib/kubelet", "/run/mount", "/run/vscp"] as const;
 
 export interface HostBaseline {
   sysctls: Record<string, string>;

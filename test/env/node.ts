@@ -33,8 +33,13 @@ export interface NodeSpec {
   ip: string;
   /** Registers with the control-plane taint and gets the control-plane role label. */
   controlPlane: boolean;
-  /** Directory of this node's state: containerd, kubelet, logs, PID files. */
+  /** Directory of this node's state: containerd's images, logs, PID files, configs. */
   dir: string;
+  /**
+   * Short directory (under /run/vscp) for the kubelet's root and containerd's sockets and
+   * runtime state: unix socket paths hold 107 bytes, too few below a run directory.
+   */
+  runtimeDir: string;
   /** cgroup root of its pods: `/<cgroupRoot>` in every hierarchy. */
   cgroupRoot: string;
 }
@@ -45,7 +50,7 @@ export const CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane";
 
 const kubeletBin = () => join(engineBinDir(engine("kubernetes")), "kubelet");
 const podLogsDir = (n: NodeSpec) => join(n.dir, "pod-logs");
-export const nodeContainerd = (n: NodeSpec): ContainerdPaths => containerdPaths(n.dir);
+export const nodeContainerd = (n: NodeSpec): ContainerdPaths => containerdPaths(n.dir, n.runtimeDir);
 
 /** The kubelet's configuration file (KubeletConfiguration v1beta1). */
 export function kubeletConfig(n: NodeSpec, pki: Pki, cert: { cert: string; key: string }): string {
@@ -125,7 +130,7 @@ export async function startNode(n: NodeSpec, k: Kube, pki: Pki, images: string[]
     args: [
       `--config=${join(n.dir, "kubelet.yaml")}`,
       `--kubeconfig=${join(n.dir, "kubelet.kubeconfig")}`,
-      `--root-dir=${join(n.dir, "kubelet")}`,
+      `--root-dir=${join(n.runtimeDir, "kubelet")}`,
       `--hostname-override=${n.name}`,
       `--node-ip=${n.ip}`,
       "--cloud-provider=external",
@@ -158,14 +163,16 @@ export async function stopNode(n: NodeSpec, removeData = true): Promise<void> {
   await stopProc(n.dir, "kubelet", 1000);
   if (existsSync(n.dir)) await stopContainerd(nodeContainerd(n));
   for (let i = 0; i < 3; i++) {
-    const left = [...new Set([...cgroupPids(n.cgroupRoot), ...pidsMentioning(n.dir)])];
+    const left = [...new Set([...cgroupPids(n.cgroupRoot), ...pidsMentioning(n.dir), ...pidsMentioning(n.runtimeDir)])];
     if (left.length === 0) break;
     killPids(left);
     await new Promise((r) => setTimeout(r, 200));
   }
+  await unmountUnder(n.runtimeDir);
   await unmountUnder(n.dir);
   await removeCgroup(n.cgroupRoot);
   await removeContainerLogLinks(podLogsDir(n));
   await removeAddress(n.ip);
+  await rm(n.runtimeDir, { recursive: true, force: true });
   if (removeData) await rm(n.dir, { recursive: true, force: true });
 }
