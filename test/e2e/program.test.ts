@@ -8,6 +8,7 @@
 // repair -> destroy leaves vCenter as it was, with what existed before untouched.
 import type { V1Node } from "@kubernetes/client-node";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isInitialized, TAINT_UNINITIALIZED, until } from "../env/ccm.js";
 import { addNode, type ClusterNode } from "../env/cluster.js";
@@ -74,6 +75,10 @@ describe("the Pulumi program on a real local cluster", () => {
     expect(proc.env.KUBERNETES_SERVICE_HOST).toBe("127.0.0.1");
     expect(proc.env.KUBERNETES_SERVICE_PORT).toBe(String(run.env.kube.apiPort));
     expect(proc.cmdline).toContain(`--bind-address=${controlPlane().ip}`);
+    // The probes' endpoints, where the kubelet reaches them (the serving certificate is the
+    // CCM's own, made in memory: the kubelet does not verify it either).
+    for (const path of ["/healthz", "/readyz"])
+      expect(await probe(`https://${controlPlane().ip}:10258${path}`), path).toBe(200);
   });
 
   it("initializes every kubelet Node from that pod, with zone and region from the stack's tags", async () => {
@@ -253,6 +258,18 @@ describe("the Pulumi program on a real local cluster", () => {
     );
     expect(hostProcesses("/app/bin/vsphere-cloud-controller-manager.js", controlPlane().cgroupRoot)).toEqual([]);
   });
+
+  function probe(url: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("timeout", () => req.destroy(new Error(`timeout: ${url}`)));
+      req.on("error", reject);
+      req.end();
+    });
+  }
 
   async function providerIds(): Promise<Record<string, string | undefined>> {
     const nodes: V1Node[] = await Promise.all(run.cluster.nodes.map((n) => core().readNode({ name: n.name })));
