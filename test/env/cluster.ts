@@ -48,13 +48,31 @@ export async function readCluster(dir: string): Promise<Cluster | undefined> {
 /** Node name for a VM: its name, lower case, `_` -> `-` (a DNS label, as a guest host name). */
 export const nodeNameOf = (vm: string): string => vm.toLowerCase().replace(/_/g, "-");
 
-async function allocateSubnet(): Promise<number> {
-  const used = new Set(await usedSubnets());
-  for (const dir of existsSync(cachePaths().run) ? await readdir(cachePaths().run) : []) {
-    const c = await readCluster(join(cachePaths().run, dir)).catch(() => undefined);
-    if (c) used.add(c.subnet);
+/** Claims of node subnets: one file per subnet, naming the run directory that holds it. */
+const claimFile = (subnet: number) => join(cachePaths().run, ".subnets", String(subnet));
+
+/**
+ * Claims a free 198.18.X.0/24 for `dir`'s node addresses. The claim is a file created
+ * exclusively, so two clusters starting at once never share a subnet; a claim whose run
+ * directory is gone is stale and taken over.
+ */
+export async function claimSubnet(dir: string): Promise<number> {
+  await mkdir(dirname(claimFile(1)), { recursive: true });
+  const onLo = new Set(await usedSubnets());
+  for (let s = 1; s < 255; s++) {
+    if (onLo.has(s)) continue;
+    const f = claimFile(s);
+    const holder = existsSync(f) ? (await readFile(f, "utf8").catch(() => "")).trim() : "";
+    if (holder === dir) return s;
+    if (holder && existsSync(holder)) continue;
+    if (holder) await rm(f, { force: true });
+    try {
+      await writeFile(f, dir, { flag: "wx" });
+      return s;
+    } catch {
+      /* claimed meanwhile by another cluster: try the next */
+    }
   }
-  for (let s = 1; s < 255; s++) if (!used.has(s)) return s;
   throw new Error(`no free ${NODE_NET_PREFIX}.X.0/24 subnet for node addresses: stop a local cluster`);
 }
 
@@ -71,6 +89,7 @@ export async function startCluster(e: Environment, opts: ClusterOptions = {}): P
   await recordBaseline(baselineFile());
   let cluster = await readCluster(e.dir);
   if (!cluster) {
+    const subnet = await claimSubnet(e.dir);
     const imagesDir = join(e.dir, "images");
     await mkdir(imagesDir, { recursive: true });
     const t0 = Date.now();
@@ -79,7 +98,7 @@ export async function startCluster(e: Environment, opts: ClusterOptions = {}): P
     await buildPauseImage(imagesDir, images[0]);
     await buildCcmImage(imagesDir, images[1]);
     log(`images built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    cluster = { subnet: await allocateSubnet(), nodes: [], images };
+    cluster = { subnet, nodes: [], images };
     await writeFile(clusterFile(e.dir), JSON.stringify(cluster, null, 2));
   }
   const want = opts.nodes ?? 3;
@@ -184,6 +203,7 @@ export async function stopCluster(dir: string): Promise<string[]> {
   if (!cluster) return [];
   for (const n of cluster.nodes) await stopNode(n);
   for (const n of cluster.nodes) await rm(dirname(n.runtimeDir), { recursive: true, force: true });
+  await rm(claimFile(cluster.subnet), { force: true });
   if (await otherClusterRunning(dir)) return [];
   return restoreBaseline(baselineFile());
 }
