@@ -128,6 +128,13 @@ describe("the Pulumi program on a real local cluster", () => {
     ]);
     expect(await govc("ls", "/DC0/vm")).toContain("/DC0/vm/kubernetes");
     expect((await govc("tags.attached.ls", "-r", "/DC0/host/DC0_C1")).split("\n")).toContain("zone-b");
+    // Kubernetes objects Pulumi made: the namespace admits the host-network pod, the ConfigMap
+    // the pod mounts names the zone tag categories.
+    const namespace = await core().readNamespace({ name: ns });
+    expect(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    const cm = await core().readNamespacedConfigMap({ namespace: ns, name: String(out.configMapName) });
+    expect(cm.data?.["vsphere.conf"]).toMatch(/zone: k8s-zone/);
+    expect(pod.spec?.volumes?.find((v) => v.configMap)?.configMap?.name).toBe(out.configMapName);
   });
 
   it("previews no changes, and a second up changes nothing", async () => {

@@ -85,6 +85,10 @@ export interface ClusterOptions {
 /** Starts (or resumes) the cluster of `e`: images, VM guest identities, nodes; waits for their Nodes. */
 export async function startCluster(e: Environment, opts: ClusterOptions = {}): Promise<Cluster> {
   const log = opts.log ?? (() => {});
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      "the local cluster runs kubelets, containerd and containers, and puts node addresses on lo: run it as root",
+    );
   await ensureContainerRuntime(log);
   await recordBaseline(baselineFile());
   let cluster = await readCluster(e.dir);

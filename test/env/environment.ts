@@ -151,11 +151,20 @@ export interface ProcStatus {
 export async function status(name = "default"): Promise<ProcStatus[]> {
   const dir = runDir(name);
   const out: ProcStatus[] = [];
+  const nodes = (await readCluster(dir))?.nodes ?? [];
+  const places = [{ dir, prefix: "" }, ...nodes.map((n) => ({ dir: n.dir, prefix: `${n.name}/` }))];
+  for (const { dir, prefix } of places) out.push(...(await procStatuses(dir, prefix)));
+  return out;
+}
+
+async function procStatuses(dir: string, prefix: string): Promise<ProcStatus[]> {
+  const out: ProcStatus[] = [];
   for (const p of await procNames(dir)) {
     const pid = running(dir, p);
-    if (pid !== undefined) out.push({ name: p, state: "running", pid });
-    else if (readPid(dir, p)) out.push({ name: p, state: "crashed", logTail: await tailFile(logFile(dir, p), 10) });
-    else out.push({ name: p, state: "stopped" });
+    const name = `${prefix}${p}`;
+    if (pid !== undefined) out.push({ name, state: "running", pid });
+    else if (readPid(dir, p)) out.push({ name, state: "crashed", logTail: await tailFile(logFile(dir, p), 10) });
+    else out.push({ name, state: "stopped" });
   }
   return out;
 }
