@@ -14,8 +14,8 @@ import { isInitialized, TAINT_UNINITIALIZED, until } from "../env/ccm.js";
 import { addNode, type ClusterNode } from "../env/cluster.js";
 import { down, up } from "../env/environment.js";
 import { govcFor, type Govc } from "../env/govc.js";
-import { coreApi, LOCAL_VCSIM, localPulumi, localUp, readAudit, type LocalRun } from "../env/local.js";
-import { ccmPods, eventsByPod, hostProcesses, isReady, POD_NAME_EXTRA } from "../env/pods.js";
+import { coreApi, LOCAL_VCSIM, localPulumi, localUp, type LocalRun } from "../env/local.js";
+import { ccmPods, eventsByPod, hostProcesses, isReady, POD_NAME_EXTRA, readAudit } from "../env/pods.js";
 import { vcenterSnapshot, type GovcRole } from "../env/vcenter-snapshot.js";
 
 const NAME = `e2e-program-${process.pid}`;

@@ -31,6 +31,10 @@ export interface Cluster {
   nodes: ClusterNode[];
   /** OCI archives imported into every node: sandbox and CCM images. */
   images: string[];
+  /** Manifest digest of the CCM image last imported. */
+  ccmDigest?: string;
+  /** Set by startCluster when it resumed a cluster and the CCM image changed since. */
+  ccmImageChanged?: boolean;
 }
 
 /** Short runtime directories of nodes (sockets): /run/vscp/<hash of the run dir>/<VM index>. */
@@ -91,20 +95,22 @@ export async function startCluster(e: Environment, opts: ClusterOptions = {}): P
     );
   await ensureContainerRuntime(log);
   await recordBaseline(baselineFile());
-  let cluster = await readCluster(e.dir);
-  if (!cluster) {
-    const subnet = await claimSubnet(e.dir);
-    const imagesDir = join(e.dir, "images");
-    await mkdir(imagesDir, { recursive: true });
-    const t0 = Date.now();
-    log("building the CCM image from controller/Dockerfile and the sandbox image ...");
-    const images = [join(imagesDir, "pause.tar"), join(imagesDir, "ccm.tar")];
-    await buildPauseImage(imagesDir, images[0]);
-    await buildCcmImage(imagesDir, images[1]);
-    log(`images built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    cluster = { subnet, nodes: [], images };
-    await writeFile(clusterFile(e.dir), JSON.stringify(cluster, null, 2));
-  }
+  const resumed = await readCluster(e.dir);
+  const cluster: Cluster = resumed ?? {
+    subnet: await claimSubnet(e.dir),
+    nodes: [],
+    images: [join(e.dir, "images", "pause.tar"), join(e.dir, "images", "ccm.tar")],
+  };
+  // Built at every start, so a second `npm run local` runs the checkout as it is now.
+  await mkdir(join(e.dir, "images"), { recursive: true });
+  const t0 = Date.now();
+  log("building the CCM image from controller/Dockerfile and the sandbox image ...");
+  await buildPauseImage(join(e.dir, "images"), cluster.images[0]);
+  const { digest } = await buildCcmImage(join(e.dir, "images"), cluster.images[1]);
+  log(`images built in ${((Date.now() - t0) / 1000).toFixed(1)} s (CCM ${digest.slice(0, 19)})`);
+  cluster.ccmImageChanged = resumed !== undefined && resumed.ccmDigest !== digest;
+  cluster.ccmDigest = digest;
+  await writeFile(clusterFile(e.dir), JSON.stringify(cluster, null, 2));
   const want = opts.nodes ?? 3;
   const vms = await vmPaths(e);
   if (vms.length < want) throw new Error(`the inventory has ${vms.length} VMs, ${want} nodes asked for`);

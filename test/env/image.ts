@@ -61,7 +61,7 @@ export async function writeOciArchive(o: {
   config: Omit<ImageConfig, "rootfs">;
   name: string;
   archive: string;
-}): Promise<void> {
+}): Promise<string> {
   const layout = `${o.archive}.d`;
   await rm(layout, { recursive: true, force: true });
   const blobs = join(layout, "blobs", "sha256");
@@ -116,6 +116,7 @@ export async function writeOciArchive(o: {
   await writeFile(join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   await run("tar", ["--create", "--file", o.archive, "--directory", layout, "."]);
   await rm(layout, { recursive: true, force: true });
+  return manifest.digest;
 }
 
 const goArch = (): string => ({ x64: "amd64", arm64: "arm64" })[process.arch as "x64" | "arm64"] ?? process.arch;
@@ -148,8 +149,14 @@ function copySource(copy: DockerfileStage["copies"][number], dist: string): stri
   return join(REPO_ROOT, rel);
 }
 
-/** Builds the CCM image's OCI archive from controller/Dockerfile and this checkout. */
-export async function buildCcmImage(workDir: string, archive: string): Promise<DockerfileStage> {
+/**
+ * Builds the CCM image's OCI archive from controller/Dockerfile and this checkout; returns the
+ * final stage it followed and the image's manifest digest (the same sources give the same one).
+ */
+export async function buildCcmImage(
+  workDir: string,
+  archive: string,
+): Promise<{ stage: DockerfileStage; digest: string }> {
   const stage = finalStage(await readFile(DOCKERFILE, "utf8"));
   const rootfs = join(workDir, "ccm-rootfs");
   await rm(rootfs, { recursive: true, force: true });
@@ -165,7 +172,7 @@ export async function buildCcmImage(workDir: string, archive: string): Promise<D
   );
   await writeFile(join(rootfs, "etc/group"), "root:x:0:\nnonroot:x:65532:\n");
   for (const d of ["tmp", "proc", "sys", "dev"]) await mkdir(join(rootfs, d), { recursive: true });
-  await writeOciArchive({
+  const digest = await writeOciArchive({
     rootfs,
     name: CCM_IMAGE,
     archive,
@@ -185,7 +192,7 @@ export async function buildCcmImage(workDir: string, archive: string): Promise<D
   });
   await rm(rootfs, { recursive: true, force: true });
   await rm(dist, { recursive: true, force: true });
-  return stage;
+  return { stage, digest };
 }
 
 /** Builds the sandbox image's OCI archive around the pause engine's binary. */

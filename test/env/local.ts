@@ -5,14 +5,15 @@
 // local`, which waits for the DaemonSet's rollout -> the DaemonSet's pod initializes every Node
 // -> a table of the result, with the pod that wrote each Node (from the audit log).
 import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { startCluster, type Cluster } from "./cluster.js";
 import { downWithReport, readEnvironment, runDir, up, type Environment } from "./environment.js";
-import { isInitialized } from "./ccm.js";
+import { isInitialized, until } from "./ccm.js";
 import { REPO_ROOT } from "./paths.js";
+import { ccmPods, isReady, nodeWriters } from "./pods.js";
 import { PulumiCli } from "./pulumi.js";
 
 const STACK = "local";
@@ -90,6 +91,7 @@ export async function localUp(name = "local", log: (s: string) => void = () => {
   await cli.up();
   const t3 = Date.now();
   log(`pulumi up done in ${((t3 - t2) / 1000).toFixed(1)} s`);
+  if (cluster.ccmImageChanged) await restartCcmPods(e, String((await cli.outputs()).namespace), log);
   const rows = await waitInitialized(e, cluster, 120_000);
   const s = (a: number, b: number) => (b - a) / 1000;
   return {
@@ -99,6 +101,27 @@ export async function localUp(name = "local", log: (s: string) => void = () => {
     rows,
     seconds: { engines: s(t0, t1), cluster: s(t1, t2), up: s(t2, t3), total: s(t0, Date.now()) },
   };
+}
+
+/**
+ * The image's tag stays `local` when the checkout changes, so running pods keep the old image:
+ * delete them, and the DaemonSet starts new ones from the image just imported.
+ */
+async function restartCcmPods(e: Environment, namespace: string, log: (s: string) => void): Promise<void> {
+  const core = coreApi(e);
+  const old = await ccmPods(core, namespace);
+  for (const pod of old) {
+    log(`the CCM image changed: restarting ${pod.metadata?.name}`);
+    await core.deleteNamespacedPod({ namespace, name: pod.metadata?.name as string });
+  }
+  const names = new Set(old.map((p) => p.metadata?.name));
+  const fresh = await until(
+    "the restarted CCM pod to be ready",
+    async () => (await ccmPods(core, namespace)).find((p) => !names.has(p.metadata?.name) && isReady(p)),
+    120_000,
+    250,
+  );
+  log(`${fresh.metadata?.name} ready`);
 }
 
 export function coreApi(e: Pick<Environment, "kube">): CoreV1Api {
@@ -132,32 +155,6 @@ function row(node: V1Node, vm: string, writer: string | undefined): string[] {
     l["topology.kubernetes.io/region"] ?? "-",
     writer ?? "-",
   ];
-}
-
-export interface AuditEvent {
-  verb: string;
-  user: { username: string; extra?: Record<string, string[]> };
-  objectRef?: { resource?: string; subresource?: string; name?: string; namespace?: string };
-  responseStatus?: { code?: number };
-}
-
-export async function readAudit(file: string): Promise<AuditEvent[]> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as AuditEvent);
-}
-
-/** The pod (from its bound token, `authentication.kubernetes.io/pod-name`) that last wrote each Node. */
-export async function nodeWriters(auditLog: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const ev of await readAudit(auditLog)) {
-    const pod = ev.user.extra?.["authentication.kubernetes.io/pod-name"]?.[0];
-    if (ev.objectRef?.resource === "nodes" && ev.verb === "patch" && pod && ev.objectRef.name)
-      out.set(ev.objectRef.name, `${pod} (${ev.user.username.split(":").pop()})`);
-  }
-  return out;
 }
 
 export const TABLE_HEAD = ["NODE", "VM", "PROVIDER ID", "ADDRESSES", "ZONE", "REGION", "INITIALIZED BY"];

@@ -1,20 +1,21 @@
-// What tests ask of the CCM's pods on the local cluster: the DaemonSet's pods, the host process
-// behind a pod's container (its uid, root mount, environment), and who wrote what according to
-// the apiserver's audit log (bound service-account tokens name their pod).
+// What npm run local and the tests ask of the CCM's pods on the local cluster: the DaemonSet's
+// pods, the host process behind a pod's container (its uid, root mount, environment), and who
+// wrote what according to the apiserver's audit log (bound service-account tokens name their pod).
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { readdirSync, readFileSync } from "node:fs";
-import { SELECTOR_LABELS } from "../../components/kubernetes/cloud-controller-manager.js";
-import { readAudit, type AuditEvent } from "./local.js";
+import { readFile } from "node:fs/promises";
 
 export const POD_NAME_EXTRA = "authentication.kubernetes.io/pod-name";
 
-/** The CCM DaemonSet's pods in `namespace` (terminating ones left out). */
+/**
+ * The DaemonSet pods in the CCM's namespace, which holds nothing else (terminating ones left
+ * out). Selected by owner, not labels: this module must not load the Pulumi component.
+ */
 export async function ccmPods(core: CoreV1Api, namespace: string): Promise<V1Pod[]> {
-  const selector = Object.entries(SELECTOR_LABELS)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
-  const list = await core.listNamespacedPod({ namespace, labelSelector: selector });
-  return list.items.filter((p) => !p.metadata?.deletionTimestamp);
+  const list = await core.listNamespacedPod({ namespace });
+  return list.items.filter(
+    (p) => !p.metadata?.deletionTimestamp && p.metadata?.ownerReferences?.some((o) => o.kind === "DaemonSet"),
+  );
 }
 
 export const isReady = (p: V1Pod): boolean =>
@@ -52,6 +53,32 @@ export function hostProcesses(needle: string, cgroup: string): HostProcess[] {
     } catch {
       /* gone meanwhile */
     }
+  }
+  return out;
+}
+
+export interface AuditEvent {
+  verb: string;
+  user: { username: string; extra?: Record<string, string[]> };
+  objectRef?: { resource?: string; subresource?: string; name?: string; namespace?: string };
+  responseStatus?: { code?: number };
+}
+
+export async function readAudit(file: string): Promise<AuditEvent[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEvent);
+}
+
+/** The pod (from its bound token, `authentication.kubernetes.io/pod-name`) that last wrote each Node. */
+export async function nodeWriters(auditLog: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const ev of await readAudit(auditLog)) {
+    const pod = ev.user.extra?.[POD_NAME_EXTRA]?.[0];
+    if (ev.objectRef?.resource === "nodes" && ev.verb === "patch" && pod && ev.objectRef.name)
+      out.set(ev.objectRef.name, `${pod} (${ev.user.username.split(":").pop()})`);
   }
   return out;
 }
