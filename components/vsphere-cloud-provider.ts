@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CcmVcenterAccess } from "./ccm-vcenter-access.js";
 import { CloudControllerManager, ccmObjectNames } from "./kubernetes/cloud-controller-manager.js";
-import type { CloudControllerManagerArgs, ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
+import type { ApiServerEndpointArgs, CloudControllerManagerArgs, ImageArgs, NamespaceArgs } from "./kubernetes/args.js";
 import { formatProblems, validateArgs } from "./kubernetes/validate.js";
 import { Folder } from "./vcenter/index.js";
 import { VsphereZones, type RegionLayout } from "./vsphere-zones.js";
@@ -52,6 +52,8 @@ export interface VsphereCloudProviderArgs {
     namespace?: NamespaceArgs;
     image?: ImageArgs;
     skipAwait?: boolean;
+    apiServerEndpoint?: ApiServerEndpointArgs;
+    bindPodIp?: boolean;
   };
 }
 
@@ -79,6 +81,8 @@ export function ccmArgsOf(args: VsphereCloudProviderArgs): CloudControllerManage
     namespace: args.kubernetes?.namespace,
     image: args.kubernetes?.image,
     skipAwait: args.kubernetes?.skipAwait,
+    apiServerEndpoint: args.kubernetes?.apiServerEndpoint,
+    bindPodIp: args.kubernetes?.bindPodIp,
   };
 }
 

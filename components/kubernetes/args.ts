@@ -88,6 +88,17 @@ export interface ImageArgs {
   pullPolicy?: "Always" | "IfNotPresent" | "Never";
 }
 
+/**
+ * The API server address the CCM's pods use instead of the `kubernetes` Service. The CCM runs
+ * before the pod network and, in clusters without kube-proxy, the Service address leads nowhere.
+ */
+export interface ApiServerEndpointArgs {
+  /** Host name or IP address (IPv6 without brackets) every control-plane node can reach; no `https://`. */
+  host: string;
+  /** Its HTTPS port, e.g. 6443. */
+  port: number;
+}
+
 /** The arguments of a {@link CloudControllerManager}. */
 export interface CloudControllerManagerArgs {
   /** The vCenters whose VMs are the cluster's nodes. At least one. */
@@ -118,6 +129,18 @@ export interface CloudControllerManagerArgs {
   resources?: k8s.types.input.core.v1.ResourceRequirements;
   /** Log verbosity (`--v`), 0-10. Default: 2, as upstream. */
   logVerbosity?: number;
+  /**
+   * Reach the API server here (`KUBERNETES_SERVICE_HOST`/`_PORT` in the pods) instead of the
+   * `kubernetes` Service the kubelet points pods at. Needed where no kube-proxy serves the Service
+   * (kube-proxy-free CNIs, before the CNI runs). Default: the Service, as upstream.
+   */
+  apiServerEndpoint?: ApiServerEndpointArgs;
+  /**
+   * Serve `/healthz`, `/readyz` and `/metrics` on the pod's IP only (with the host network: the
+   * node's InternalIP, where the kubelet probes), not on every address of the node
+   * (`--bind-address=$(POD_IP)`). Default: false (every address, as upstream).
+   */
+  bindPodIp?: boolean;
   /**
    * Add `pulumi.com/skipAwait: "true"` to every object, so Pulumi does not wait for readiness.
    * For clusters where nothing runs pods (the local test apiserver). Default: false.

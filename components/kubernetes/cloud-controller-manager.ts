@@ -62,7 +62,9 @@ function metaWith(annotations: Record<string, string>): Meta {
     name,
     ...(namespace === undefined ? {} : { namespace }),
     labels: { ...LABELS },
-    annotations,
+    // No empty map: the provider drops it from a Secret's state, and every preview would then
+    // propose adding it back.
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   });
 }
 
@@ -127,6 +129,8 @@ export class CloudControllerManager extends pulumi.ComponentResource {
           configMapName: configMap.metadata.name,
           args: ccmArgs(s),
           resources: args.resources ?? DEFAULT_RESOURCES,
+          apiServerEndpoint: args.apiServerEndpoint,
+          bindPodIp: args.bindPodIp,
         }),
       },
       // The pods read the Secret at every vCenter login: it must exist before they start.

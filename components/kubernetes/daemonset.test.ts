@@ -127,4 +127,27 @@ describe("daemonSetSpec", () => {
   it("rolls one pod at a time", () => {
     expect(spec.updateStrategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } });
   });
+
+  it("leaves the API server address and the bind address to Kubernetes and upstream by default", () => {
+    expect(container).not.toHaveProperty("env");
+    expect(container.args).not.toContainEqual(expect.stringMatching(/^--bind-address/));
+  });
+
+  it("points the pods at the given API server endpoint instead of the Service", () => {
+    const c = daemonSetSpec(options({ apiServerEndpoint: { host: "10.0.0.10", port: 6443 } })).template.spec
+      .containers[0];
+    expect(c.env).toEqual([
+      { name: "KUBERNETES_SERVICE_HOST", value: "10.0.0.10" },
+      { name: "KUBERNETES_SERVICE_PORT", value: "6443" },
+    ]);
+    expect(c.args).toEqual(options().args);
+  });
+
+  it("binds to the pod's IP, expanded by the kubelet, when asked; the controller's parser takes the flag", () => {
+    const c = daemonSetSpec(options({ bindPodIp: true })).template.spec.containers[0];
+    expect(c.env).toEqual([{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }]);
+    expect(c.args).toEqual([...options().args, "--bind-address=$(POD_IP)"]);
+    const expanded = c.args.map((a) => a.replace("$(POD_IP)", "198.18.1.11"));
+    expect(parseFlags(expanded).flags.bindAddress).toBe("198.18.1.11");
+  });
 });

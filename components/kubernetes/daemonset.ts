@@ -49,6 +49,25 @@ export interface DaemonSetOptions {
   configMapName: pulumi.Input<string>;
   args: string[];
   resources: k8s.types.input.core.v1.ResourceRequirements;
+  /** The API server address for the pods, in place of the Service's (args.ts). */
+  apiServerEndpoint?: { host: string; port: number };
+  /** Serve on the pod's IP only (args.ts). */
+  bindPodIp?: boolean;
+}
+
+/**
+ * The container's environment: the API server endpoint, when given, overrides the Service
+ * address the kubelet injects (a container's own `env` wins); POD_IP for `--bind-address`.
+ */
+export function containerEnv(o: Pick<DaemonSetOptions, "apiServerEndpoint" | "bindPodIp">) {
+  const env: ({ name: string; value: string } | { name: string; valueFrom: { fieldRef: { fieldPath: string } } })[] =
+    [];
+  if (o.apiServerEndpoint) {
+    env.push({ name: "KUBERNETES_SERVICE_HOST", value: o.apiServerEndpoint.host });
+    env.push({ name: "KUBERNETES_SERVICE_PORT", value: String(o.apiServerEndpoint.port) });
+  }
+  if (o.bindPodIp) env.push({ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+  return env;
 }
 
 /** The DaemonSet's spec (its concrete type inferred, so tests can read it without unwrapping Inputs). */
@@ -111,7 +130,9 @@ function container(o: DaemonSetOptions) {
     name: CONTAINER_NAME,
     image: o.image,
     ...(o.imagePullPolicy ? { imagePullPolicy: o.imagePullPolicy } : {}),
-    args: o.args,
+    // $(POD_IP) is expanded by the kubelet from the container's env.
+    args: o.bindPodIp ? [...o.args, "--bind-address=$(POD_IP)"] : o.args,
+    ...(o.apiServerEndpoint || o.bindPodIp ? { env: containerEnv(o) } : {}),
     ports: [{ name: "https", containerPort: SECURE_PORT, protocol: "TCP" }],
     // /healthz answers once the server is up; /readyz once the Node informer and every
     // vCenter's inventory are synced, so a rollout stops at a pod that cannot reach vCenter.

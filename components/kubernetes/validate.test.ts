@@ -132,6 +132,16 @@ describe("validateArgs", () => {
     ]);
   });
 
+  it("takes an API server endpoint and names what is wrong with a bad one", () => {
+    expect(paths({ apiServerEndpoint: { host: "10.0.0.10", port: 6443 } })).toEqual([]);
+    expect(paths({ apiServerEndpoint: { host: "fd00::10", port: 6443 } })).toEqual([]);
+    expect(paths({ apiServerEndpoint: { host: "https://api.example.com", port: 0 } })).toEqual([
+      "apiServerEndpoint.host",
+      "apiServerEndpoint.port",
+    ]);
+    expect(problem("apiServerEndpoint.port", { apiServerEndpoint: { host: "api" } as never })?.fix).toMatch(/6443/);
+  });
+
   it("passes the loader's warnings on, by argument path", () => {
     const v = validateArgs(ccmArgsWith({ labels: { zone: "k8s-zone" } }));
     expect(v.problems).toEqual([]);

@@ -161,6 +161,7 @@ function kubeProblems(args: CloudControllerManagerArgs): ArgProblem[] {
       fix: "set create: false, or leave create out",
     });
   }
+  out.push(...apiServerEndpointProblems(args.apiServerEndpoint));
   if (!Number.isInteger(s.logVerbosity) || s.logVerbosity < 0 || s.logVerbosity > 10) {
     out.push({
       path: "logVerbosity",
@@ -168,6 +169,22 @@ function kubeProblems(args: CloudControllerManagerArgs): ArgProblem[] {
       fix: "write 0 to 10; 2 is upstream's",
     });
   }
+  return out;
+}
+
+function apiServerEndpointProblems(e: CloudControllerManagerArgs["apiServerEndpoint"]): ArgProblem[] {
+  if (e === undefined) return [];
+  const out: ArgProblem[] = [];
+  if (typeof e.host !== "string" || !/^[A-Za-z0-9.:-]+$/.test(e.host) || e.host.startsWith("[")) {
+    out.push({
+      path: "apiServerEndpoint.host",
+      message: `${JSON.stringify(e.host)} is not a host name or IP address`,
+      fix: "write the API server's host alone, e.g. 10.0.0.10 or api.example.com (no https://, port or brackets)",
+    });
+  }
+  if (e.port === undefined) {
+    out.push({ path: "apiServerEndpoint.port", message: "is missing", fix: "write the API server's port, e.g. 6443" });
+  } else out.push(...portProblems("apiServerEndpoint.port", Number(e.port)));
   return out;
 }
 

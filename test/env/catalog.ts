@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { GO_WRAPPERS } from "./paths.js";
 
 export type EngineName =
-  "kubernetes" | "etcd" | "govmomi" | "pulumi" | "pulumi-language-nodejs" | "pulumi-kubernetes" | "actionlint";
+  | "kubernetes"
+  | "etcd"
+  | "govmomi"
+  | "pulumi"
+  | "pulumi-language-nodejs"
+  | "pulumi-kubernetes"
+  | "actionlint"
+  | "pause";
 
 export interface Engine {
   name: EngineName;
@@ -99,6 +106,15 @@ export const ENGINES: readonly Engine[] = [
     dir: join(GO_WRAPPERS, "actionlint"),
     packages: ["github.com/rhysd/actionlint/cmd/actionlint"],
     binaries: ["actionlint"],
+    ldflags: [],
+  },
+  {
+    // The local cluster's sandbox image holds this one static binary (test/env/image.ts).
+    name: "pause",
+    version: "v1",
+    dir: join(GO_WRAPPERS, "pause"),
+    packages: ["."],
+    binaries: ["pause"],
     ldflags: [],
   },
 ];

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { engine } from "./catalog.js";
+import { readCluster, stopCluster } from "./cluster.js";
 import { engineBinDir, installEngines } from "./install.js";
 import { readKube, startKube, stopKube, KUBE_PROCS, type Kube } from "./kube.js";
 import { cachePaths, REPO_ROOT } from "./paths.js";
@@ -37,6 +38,7 @@ export function enginePath(): string[] {
     engineBinDir(engine("pulumi-kubernetes")),
     engineBinDir(engine("govmomi")),
     engineBinDir(engine("actionlint")),
+    engineBinDir(engine("kubernetes")), // kubectl
     join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
     join(REPO_ROOT, "node_modules", ".bin"),
   ];
@@ -85,6 +87,8 @@ export interface UpOptions {
   name?: string;
   vcsim?: VcsimOptions;
   controllerManager?: boolean;
+  /** Also what pods need (kube-scheduler, more controllers); the nodes come from test/env/cluster.ts. */
+  cluster?: boolean;
   log?: (s: string) => void;
 }
 
@@ -97,7 +101,7 @@ export async function up(opts: UpOptions = {}): Promise<Environment> {
   const pki = await ensurePki(join(dir, "pki"));
   const [vcsim, kube] = await Promise.all([
     startVcsim(dir, pki, opts.vcsim),
-    startKube(dir, pki, { controllerManager: opts.controllerManager }),
+    startKube(dir, pki, { controllerManager: opts.controllerManager, cluster: opts.cluster }),
   ]);
   const env = await environmentVariables(dir, vcsim, kube);
   const envFile = join(dir, "env.sh");
@@ -117,14 +121,23 @@ async function procNames(dir: string): Promise<string[]> {
 
 /** Stops every process the environment started and removes its data; idempotent. */
 export async function down(name = "default"): Promise<string[]> {
+  return (await downWithReport(name)).stopped;
+}
+
+/** `down`, also saying what was put back on the host after the last local cluster stopped. */
+export async function downWithReport(name = "default"): Promise<{ stopped: string[]; restored: string[] }> {
   const dir = runDir(name);
   const stopped: string[] = [];
+  // Kubelets and containers first, while the apiserver still answers them.
+  const cluster = await readCluster(dir);
+  const restored = await stopCluster(dir);
+  if (cluster) stopped.push(...cluster.nodes.map((n) => `node ${n.name}`));
   for (const p of await procNames(dir))
     if (!KUBE_PROCS.includes(p as never) && (await stopProc(dir, p))) stopped.push(p);
   for (const p of KUBE_PROCS) if (running(dir, p) !== undefined) stopped.push(p);
   await stopKube(dir);
   await rm(dir, { recursive: true, force: true });
-  return stopped;
+  return { stopped, restored };
 }
 
 export interface ProcStatus {
@@ -138,11 +151,20 @@ export interface ProcStatus {
 export async function status(name = "default"): Promise<ProcStatus[]> {
   const dir = runDir(name);
   const out: ProcStatus[] = [];
+  const nodes = (await readCluster(dir))?.nodes ?? [];
+  const places = [{ dir, prefix: "" }, ...nodes.map((n) => ({ dir: n.dir, prefix: `${n.name}/` }))];
+  for (const { dir, prefix } of places) out.push(...(await procStatuses(dir, prefix)));
+  return out;
+}
+
+async function procStatuses(dir: string, prefix: string): Promise<ProcStatus[]> {
+  const out: ProcStatus[] = [];
   for (const p of await procNames(dir)) {
     const pid = running(dir, p);
-    if (pid !== undefined) out.push({ name: p, state: "running", pid });
-    else if (readPid(dir, p)) out.push({ name: p, state: "crashed", logTail: await tailFile(logFile(dir, p), 10) });
-    else out.push({ name: p, state: "stopped" });
+    const name = `${prefix}${p}`;
+    if (pid !== undefined) out.push({ name, state: "running", pid });
+    else if (readPid(dir, p)) out.push({ name, state: "crashed", logTail: await tailFile(logFile(dir, p), 10) });
+    else out.push({ name, state: "stopped" });
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// etcd + kube-apiserver (+ optional kube-controller-manager) on 127.0.0.1, token auth, RBAC,
-// audit log on. Data and certificates persist in the run directory, so a stopped engine can be
+// etcd + kube-apiserver (+ optional kube-controller-manager, and for a cluster with kubelet nodes
+// kube-scheduler and the controllers pods need) on 127.0.0.1, token and client-certificate auth,
+// Node + RBAC authorization, audit log on. Data and certificates persist in the run directory, so a stopped engine can be
 // restarted on the same port with the same state to test outages.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { engine } from "./catalog.js";
 import { engineBinDir } from "./install.js";
 import { freePort, httpsRequest } from "./net.js";
-import { serverCert, type Pki } from "./pki.js";
+import { issueCert, serverCert, type Pki } from "./pki.js";
 import { running, startProc, stopProc, waitReady } from "./proc.js";
 
 export interface Kube {
@@ -25,6 +26,12 @@ export interface Kube {
   kubeconfig: string;
   auditLog: string;
   withControllerManager: boolean;
+  /**
+   * Run what pods need: kube-scheduler, and in kube-controller-manager the DaemonSet,
+   * ServiceAccount and root-CA publisher controllers (test/env/cluster.ts adds the kubelets).
+   */
+  withCluster?: boolean;
+  schedulerPort?: number;
 }
 
 const bin = (name: string) => join(engineBinDir(engine(name === "etcd" ? "etcd" : "kubernetes")), name);
@@ -86,6 +93,10 @@ rules:
 export async function startApiserver(dir: string, pki: Pki, k: Kube): Promise<void> {
   if (running(dir, "kube-apiserver") !== undefined) return;
   const cert = await serverCert(pki, "kube-apiserver");
+  // How the apiserver authenticates to kubelets (logs, exec): a system:masters client certificate.
+  const kubeletClient = await issueCert(pki, "apiserver-kubelet-client", {
+    subject: "/CN=kube-apiserver-kubelet-client/O=system:masters",
+  });
   await writeFile(join(dir, "tokens.csv"), `${k.adminToken},admin,admin,system:masters\n`, { mode: 0o600 });
   await writeFile(join(dir, "audit-policy.yaml"), AUDIT_POLICY);
   const info = await startProc({
@@ -106,7 +117,15 @@ export async function startApiserver(dir: string, pki: Pki, k: Kube): Promise<vo
       `--service-account-key-file=${pki.serviceAccount.pub}`,
       `--service-account-signing-key-file=${pki.serviceAccount.key}`,
       `--token-auth-file=${join(dir, "tokens.csv")}`,
-      "--authorization-mode=RBAC",
+      // Node: kubelets (client certificates CN=system:node:<name>, O=system:nodes) read and
+      // write only what their own pods need; NodeRestriction holds them to their own Node.
+      "--authorization-mode=Node,RBAC",
+      "--enable-admission-plugins=NodeRestriction",
+      `--kubelet-client-certificate=${kubeletClient.cert}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
+      `--kubelet-certificate-authority=${pki.ca.cert}`,
+      // Dial kubelets at their node IP: a name would be looked up in DNS, off this machine.
+      "--kubelet-preferred-address-types=InternalIP",
       "--allow-privileged=true",
       "--anonymous-auth=false",
       `--audit-log-path=${k.auditLog}`,
@@ -126,6 +145,41 @@ export async function startApiserver(dir: string, pki: Pki, k: Kube): Promise<vo
   await waitReady(info, () => apiReady(k), 120_000, dir);
 }
 
+/** kube-controller-manager's controllers: the few the tests need, and what pods need in a cluster. */
+export function controllers(k: Pick<Kube, "withCluster">): string[] {
+  const base = ["namespace-controller", "garbage-collector-controller", "serviceaccount-token-controller"];
+  const cluster = ["daemonset-controller", "serviceaccount-controller", "root-ca-certificate-publisher-controller"];
+  return k.withCluster ? [...base, ...cluster] : base;
+}
+
+/** kube-scheduler: DaemonSet pods are scheduled like any other since Kubernetes 1.12. */
+export async function startScheduler(dir: string, pki: Pki, k: Kube): Promise<void> {
+  if (running(dir, "kube-scheduler") !== undefined) return;
+  const info = await startProc({
+    name: "kube-scheduler",
+    command: bin("kube-scheduler"),
+    dir,
+    args: [
+      `--kubeconfig=${k.kubeconfig}`,
+      `--authentication-kubeconfig=${k.kubeconfig}`,
+      `--authorization-kubeconfig=${k.kubeconfig}`,
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      `--secure-port=${k.schedulerPort}`,
+      "--v=1",
+    ],
+  });
+  await waitReady(info, () => selfSignedUp(pki, k.schedulerPort as number), 60_000, dir);
+}
+
+/** True once a component serving a self-signed certificate on 127.0.0.1:<port> answers TLS. */
+async function selfSignedUp(pki: Pki, port: number): Promise<boolean> {
+  const res = await httpsRequest(`https://127.0.0.1:${port}/healthz`, { caFile: pki.ca.cert, timeoutMs: 2000 }).catch(
+    (err: Error) => ({ status: /self.signed|unable to verify|certificate/i.test(err.message) ? 200 : 0, body: "" }),
+  );
+  return res.status === 200;
+}
+
 export async function startControllerManager(dir: string, pki: Pki, k: Kube): Promise<void> {
   if (running(dir, "kube-controller-manager") !== undefined) return;
   const info = await startProc({
@@ -136,7 +190,7 @@ export async function startControllerManager(dir: string, pki: Pki, k: Kube): Pr
       `--kubeconfig=${k.kubeconfig}`,
       `--authentication-kubeconfig=${k.kubeconfig}`,
       `--authorization-kubeconfig=${k.kubeconfig}`,
-      "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-token-controller",
+      `--controllers=${controllers(k).join(",")}`,
       `--service-account-private-key-file=${pki.serviceAccount.key}`,
       `--root-ca-file=${pki.ca.cert}`,
       "--use-service-account-credentials=false",
@@ -147,21 +201,8 @@ export async function startControllerManager(dir: string, pki: Pki, k: Kube): Pr
       "--v=1",
     ],
   });
-  await waitReady(
-    info,
-    async () =>
-      (
-        await httpsRequest(`https://127.0.0.1:${k.kcmPort}/healthz`, { caFile: pki.ca.cert, timeoutMs: 2000 }).catch(
-          // kcm serves a self-signed certificate; reaching it at all with TLS means it is up.
-          (err: Error) => ({
-            status: /self.signed|unable to verify|certificate/i.test(err.message) ? 200 : 0,
-            body: "",
-          }),
-        )
-      ).status === 200,
-    60_000,
-    dir,
-  );
+  // kcm serves a self-signed certificate; reaching it at all with TLS means it is up.
+  await waitReady(info, () => selfSignedUp(pki, k.kcmPort), 60_000, dir);
 }
 
 function kubeconfigYaml(k: Kube): string {
@@ -184,7 +225,11 @@ current-context: local
 }
 
 /** Starts etcd and kube-apiserver (and kube-controller-manager when asked); idempotent. */
-export async function startKube(dir: string, pki: Pki, opts: { controllerManager?: boolean } = {}): Promise<Kube> {
+export async function startKube(
+  dir: string,
+  pki: Pki,
+  opts: { controllerManager?: boolean; cluster?: boolean } = {},
+): Promise<Kube> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const specPath = join(dir, "kube.json");
   let k: Kube;
@@ -203,13 +248,16 @@ export async function startKube(dir: string, pki: Pki, opts: { controllerManager
       kubeconfig: join(dir, "kubeconfig"),
       auditLog: join(dir, "audit.log"),
       withControllerManager: opts.controllerManager ?? true,
+      withCluster: opts.cluster ?? false,
+      schedulerPort: opts.cluster ? await freePort() : undefined,
     };
     await writeFile(specPath, JSON.stringify(k, null, 2), { mode: 0o600 });
   }
   await writeFile(k.kubeconfig, kubeconfigYaml(k), { mode: 0o600 });
   await startEtcd(dir, k);
   await startApiserver(dir, pki, k);
-  if (k.withControllerManager) await startControllerManager(dir, pki, k);
+  if (k.withControllerManager || k.withCluster) await startControllerManager(dir, pki, k);
+  if (k.withCluster) await startScheduler(dir, pki, k);
   return k;
 }
 
@@ -218,7 +266,7 @@ export async function readKube(dir: string): Promise<Kube | undefined> {
   return existsSync(p) ? (JSON.parse(await readFile(p, "utf8")) as Kube) : undefined;
 }
 
-export const KUBE_PROCS = ["kube-controller-manager", "kube-apiserver", "etcd"] as const;
+export const KUBE_PROCS = ["kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"] as const;
 
 export async function stopKube(dir: string): Promise<void> {
   for (const p of KUBE_PROCS) await stopProc(dir, p);

@@ -1,18 +1,19 @@
-// npm run local [-- down]: the main job against the local engines. Engines up -> `pulumi up
-// --stack local` -> the CCM built from this repo as a process, with the ConfigMap and Secret that
-// Pulumi created and a token of the ServiceAccount Pulumi made (so its RBAC is what runs) -> one
-// uninitialized Node per simulated VM, registered as a kubelet would -> a table of the result.
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+// npm run local [-- down]: the product as users run it, on a real local cluster. Engines up
+// (vcsim, etcd, kube-apiserver, kube-controller-manager, kube-scheduler) -> the CCM image built
+// from controller/Dockerfile and the sandbox image, imported into each node's containerd ->
+// kubelet nodes named after simulated VMs (one control plane, two workers) -> `pulumi up --stack
+// local`, which waits for the DaemonSet's rollout -> the DaemonSet's pod initializes every Node
+// -> a table of the result, with the pod that wrote each Node (from the audit log).
+import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
-import { down, readEnvironment, runDir, up, type Environment } from "./environment.js";
-import { govcFor } from "./govc.js";
-import { freePort } from "./net.js";
-import { isInitialized, kubeletNode } from "./ccm.js";
+import { startCluster, type Cluster } from "./cluster.js";
+import { downWithReport, readEnvironment, runDir, up, type Environment } from "./environment.js";
+import { isInitialized, until } from "./ccm.js";
 import { REPO_ROOT } from "./paths.js";
-import { startProc, stopProc } from "./proc.js";
+import { ccmPods, isReady, nodeWriters } from "./pods.js";
 import { PulumiCli } from "./pulumi.js";
 
 const STACK = "local";
@@ -31,7 +32,8 @@ function pulumiFor(env: Record<string, string>, configFile: string): PulumiCli {
   ]);
 }
 
-async function configure(cli: PulumiCli, env: Record<string, string>): Promise<void> {
+async function configure(cli: PulumiCli, e: Environment): Promise<void> {
+  const env = e.env;
   const set = (key: string, value: string, secret = false) =>
     cli.ok(["config", "set", ...(secret ? ["--secret"] : []), "--path", key, value]);
   await set("vsphere:server", `${env.VCSIM_SERVER}:${env.VCSIM_PORT}`);
@@ -47,129 +49,119 @@ async function configure(cli: PulumiCli, env: Record<string, string>): Promise<v
   // which exists in vcsim's user directory as it must in SSO (VCSIM_DEFAULTS.users).
   await set("vsphere-ccm:ccmUsername", env.VCSIM_USERNAME);
   await set("vsphere-ccm:ccmPassword", env.VCSIM_PASSWORD, true);
+  // No kube-proxy here: the pods reach the apiserver on 127.0.0.1 (they share the host network).
+  await set("vsphere-ccm:kubernetes.apiServerEndpoint.host", "127.0.0.1");
+  await set("vsphere-ccm:kubernetes.apiServerEndpoint.port", String(e.kube.apiPort));
 }
 
 export interface LocalRun {
   env: Environment;
+  cluster: Cluster;
   cli: PulumiCli;
-  /** node, VM, providerID, InternalIP, zone, region (`-` where unset). */
+  /** node, VM, providerID, addresses, zone, region, the pod that initialized it (`-` where unset). */
   rows: string[][];
-  seconds: { up: number; total: number };
+  seconds: { engines: number; cluster: number; up: number; total: number };
 }
 
 /** Local inventory: 2 datacenters x 2 clusters, one host and one VM each (stacks/Pulumi.local.yaml). */
 export const LOCAL_VCSIM = { datacenters: 2, clustersPerDatacenter: 2, hostsPerCluster: 1, vmsPerPool: 1 };
+/** Nodes at start: the control plane and two workers; the fourth VM is left to join later. */
+export const LOCAL_NODES = 3;
 
-/** Engines up (unless already), pulumi up, the CCM as a process, Nodes registered; waits for them. */
-export async function localUp(name = "local", log: (s: string) => void = () => {}): Promise<LocalRun> {
-  const t0 = Date.now();
-  const e = await up({ name, log, vcsim: LOCAL_VCSIM });
-  const dir = e.dir;
-  const configFile = join(dir, "Pulumi.local.yaml");
+/** The local stack's Pulumi CLI, its config copied into the run directory and set for `e`. */
+export async function localStack(e: Environment): Promise<PulumiCli> {
+  const configFile = join(e.dir, "Pulumi.local.yaml");
   await copyFile(join(REPO_ROOT, "stacks", "Pulumi.local.yaml"), configFile);
   const cli = pulumiFor(e.env, configFile);
   if ((await cli.exec(["stack", "select", STACK])).code !== 0) await cli.ok(["stack", "init", STACK]);
-  await configure(cli, e.env);
-  log("pulumi up --stack local ...");
-  const u0 = Date.now();
-  await cli.up();
-  const upSeconds = (Date.now() - u0) / 1000;
-  log(`pulumi up done in ${upSeconds.toFixed(1)} s`);
-  const out = await cli.outputs();
-
-  // What the DaemonSet's pod would see: the ConfigMap mounted at /etc/cloud, and its ServiceAccount.
-  const kc = new KubeConfig();
-  kc.loadFromFile(e.kube.kubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  const ns = String(out.namespace);
-  const cm = await core.readNamespacedConfigMap({ namespace: ns, name: String(out.configMapName) });
-  const etc = join(dir, "etc-cloud");
-  await mkdir(etc, { recursive: true });
-  for (const [k, v] of Object.entries(cm.data ?? {}))
-    await writeFile(join(etc, k), v.replaceAll("/etc/cloud/", `${etc}/`));
-  const sa = "cloud-controller-manager";
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: ns,
-    name: sa,
-    body: { spec: { audiences: [], expirationSeconds: 86400 } },
-  });
-  const saKubeconfig = join(dir, "ccm.kubeconfig");
-  await writeFile(
-    saKubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{name: local, cluster: {server: ${e.kube.server}, certificate-authority: ${e.kube.caFile}}}]\n` +
-      `users: [{name: ccm, user: {token: ${token.status?.token}}}]\ncontexts: [{name: local, context: {cluster: local, user: ccm}}]\ncurrent-context: local\n`,
-    { mode: 0o600 },
-  );
-  await stopProc(dir, "ccm");
-  await startProc({
-    name: "ccm",
-    command: process.execPath,
-    dir,
-    args: [
-      join(REPO_ROOT, "bin", "vsphere-cloud-controller-manager.js"),
-      "--cloud-provider=vsphere",
-      "--v=2",
-      `--cloud-config=${join(etc, "vsphere.conf")}`,
-      `--kubeconfig=${saKubeconfig}`,
-      "--bind-address=127.0.0.1",
-      `--secure-port=${await freePort()}`,
-    ],
-  });
-
-  // One Node per VM, registered like a kubelet; VMware Tools' IP and host name simulated with govc.
-  const govc = govcFor(e.env);
-  const vms = (await govc("find", "/", "-type", "m")).trim().split("\n").filter(Boolean).sort();
-  const nodes: { node: string; vm: string }[] = [];
-  for (const [i, path] of vms.entries()) {
-    const info = await govc.json<{ virtualMachines: { config: { uuid: string; name: string } }[] }>(
-      "vm.info",
-      "-json",
-      path,
-    );
-    const { uuid, name } = info.virtualMachines[0].config;
-    const node = name.toLowerCase().replace(/_/g, "-");
-    await govc(
-      "vm.change",
-      "-vm",
-      path,
-      "-e",
-      `SET.guest.ipAddress=10.0.${i >> 8}.${(i % 250) + 2}`,
-      "-e",
-      `SET.guest.hostName=${node}`,
-    );
-    await core.deleteNode({ name: node }).catch(() => {});
-    await core.createNode({ body: kubeletNode(node, uuid) });
-    nodes.push({ node, vm: name });
-  }
-  const deadline = Date.now() + 120_000;
-  let rows: string[][] = [];
-  for (;;) {
-    rows = [];
-    let done = 0;
-    for (const n of nodes) {
-      const node = await core.readNode({ name: n.node });
-      const ready = isInitialized(node);
-      if (ready) done++;
-      const l = node.metadata?.labels ?? {};
-      rows.push([
-        n.node,
-        n.vm,
-        node.spec?.providerID ?? "-",
-        node.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "-",
-        l["topology.kubernetes.io/zone"] ?? "-",
-        l["topology.kubernetes.io/region"] ?? "-",
-      ]);
-    }
-    if (done === nodes.length || Date.now() > deadline) break;
-    await sleep(250);
-  }
-  return { env: e, cli, rows, seconds: { up: upSeconds, total: (Date.now() - t0) / 1000 } };
+  await configure(cli, e);
+  return cli;
 }
 
+/** Engines, cluster, pulumi up; waits until every Node is initialized (or 120 s). */
+export async function localUp(name = "local", log: (s: string) => void = () => {}): Promise<LocalRun> {
+  const t0 = Date.now();
+  const e = await up({ name, log, vcsim: LOCAL_VCSIM, cluster: true });
+  const t1 = Date.now();
+  log(`engines up in ${((t1 - t0) / 1000).toFixed(1)} s`);
+  const cluster = await startCluster(e, { nodes: LOCAL_NODES, log });
+  const t2 = Date.now();
+  const cli = await localStack(e);
+  log("pulumi up --stack local (waits for the DaemonSet's rollout) ...");
+  await cli.up();
+  const t3 = Date.now();
+  log(`pulumi up done in ${((t3 - t2) / 1000).toFixed(1)} s`);
+  if (cluster.ccmImageChanged) await restartCcmPods(e, String((await cli.outputs()).namespace), log);
+  const rows = await waitInitialized(e, cluster, 120_000);
+  const s = (a: number, b: number) => (b - a) / 1000;
+  return {
+    env: e,
+    cluster,
+    cli,
+    rows,
+    seconds: { engines: s(t0, t1), cluster: s(t1, t2), up: s(t2, t3), total: s(t0, Date.now()) },
+  };
+}
+
+/**
+ * The image's tag stays `local` when the checkout changes, so running pods keep the old image:
+ * delete them, and the DaemonSet starts new ones from the image just imported.
+ */
+async function restartCcmPods(e: Environment, namespace: string, log: (s: string) => void): Promise<void> {
+  const core = coreApi(e);
+  const old = await ccmPods(core, namespace);
+  for (const pod of old) {
+    log(`the CCM image changed: restarting ${pod.metadata?.name}`);
+    await core.deleteNamespacedPod({ namespace, name: pod.metadata?.name as string });
+  }
+  const names = new Set(old.map((p) => p.metadata?.name));
+  const fresh = await until(
+    "the restarted CCM pod to be ready",
+    async () => (await ccmPods(core, namespace)).find((p) => !names.has(p.metadata?.name) && isReady(p)),
+    120_000,
+    250,
+  );
+  log(`${fresh.metadata?.name} ready`);
+}
+
+export function coreApi(e: Pick<Environment, "kube">): CoreV1Api {
+  const kc = new KubeConfig();
+  kc.loadFromFile(e.kube.kubeconfig);
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** The table rows once every node of the cluster is initialized, or at the deadline. */
+export async function waitInitialized(e: Environment, cluster: Cluster, timeoutMs: number): Promise<string[][]> {
+  const core = coreApi(e);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const nodes = await Promise.all(cluster.nodes.map((n) => core.readNode({ name: n.name })));
+    if (nodes.every(isInitialized) || Date.now() > deadline) {
+      const writers = await nodeWriters(e.kube.auditLog);
+      return nodes.map((node, i) => row(node, cluster.nodes[i].vm, writers.get(cluster.nodes[i].name)));
+    }
+    await sleep(250);
+  }
+}
+
+function row(node: V1Node, vm: string, writer: string | undefined): string[] {
+  const l = node.metadata?.labels ?? {};
+  return [
+    node.metadata?.name ?? "-",
+    vm,
+    node.spec?.providerID ?? "-",
+    (node.status?.addresses ?? []).map((a) => `${a.type}=${a.address}`).join(",") || "-",
+    l["topology.kubernetes.io/zone"] ?? "-",
+    l["topology.kubernetes.io/region"] ?? "-",
+    writer ?? "-",
+  ];
+}
+
+export const TABLE_HEAD = ["NODE", "VM", "PROVIDER ID", "ADDRESSES", "ZONE", "REGION", "INITIALIZED BY"];
+
 export function table(rows: string[][]): string {
-  const head = ["NODE", "VM", "PROVIDER ID", "INTERNAL IP", "ZONE", "REGION"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows]
+  const widths = TABLE_HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [TABLE_HEAD, ...rows]
     .map((r) =>
       r
         .map((c, i) => c.padEnd(widths[i]))
@@ -179,20 +171,20 @@ export function table(rows: string[][]): string {
     .join("\n");
 }
 
-/** pulumi destroy, then the CCM and the engines stopped. */
+/** pulumi destroy, then the nodes and the engines stopped; returns what was put back on the host. */
 export async function localDown(name = "local", log: (s: string) => void = () => {}): Promise<void> {
   const env = await readEnvironment(name);
-  const dir = runDir(name);
-  await stopProc(dir, "ccm");
   if (env) {
-    const cli = pulumiFor(env, join(dir, "Pulumi.local.yaml"));
+    const cli = pulumiFor(env, join(runDir(name), "Pulumi.local.yaml"));
     log("pulumi destroy --stack local ...");
     await cli.destroy();
   }
-  log(`stopped ${(await down(name)).join(", ") || "nothing"}`);
+  const { stopped, restored } = await downWithReport(name);
+  log(`stopped ${stopped.join(", ") || "nothing"}`);
+  if (restored.length) log(`put back on the host: ${restored.join("; ")}`);
 }
 
-/** The local stack's Pulumi CLI for an environment that is up. */
+/** The local stack's Pulumi CLI for an environment that is up (configured by localUp). */
 export function localPulumi(env: Environment): PulumiCli {
   return pulumiFor(env.env, join(env.dir, "Pulumi.local.yaml"));
 }
@@ -202,9 +194,10 @@ async function main(): Promise<void> {
   if (process.argv[2] === "down") return localDown("local", log);
   const run = await localUp("local", log);
   console.log(table(run.rows));
+  const s = run.seconds;
   log(
-    `done in ${run.seconds.total.toFixed(1)} s (pulumi up ${run.seconds.up.toFixed(1)} s); the CCM keeps running ` +
-      `(log: ${join(run.env.dir, "ccm.log")}); source ${run.env.envFile} to use the engines; npm run local -- down to tear down`,
+    `done in ${s.total.toFixed(1)} s (engines ${s.engines.toFixed(1)} s, images and nodes ${s.cluster.toFixed(1)} s, ` +
+      `pulumi up ${s.up.toFixed(1)} s); kubectl: source ${run.env.envFile}; npm run local -- down to tear down`,
   );
   if (run.rows.some((r) => r[2] === "-")) process.exitCode = 1;
 }

@@ -59,19 +59,34 @@ async function makeCa(dir: string, name: string): Promise<CertPair> {
   return pair;
 }
 
+export interface CertOptions {
+  /** Subject, e.g. `/CN=system:node:n1/O=system:nodes`. Default: `/CN=<name>`. */
+  subject?: string;
+  /** subjectAltName entries. Default: `IP:127.0.0.1,DNS:localhost`. */
+  altNames?: string;
+}
+
 /** Issues (once) a server certificate for 127.0.0.1 and localhost signed by `ca`. */
-export async function serverCert(pki: Pki, name: string, ca: CertPair = pki.ca): Promise<CertPair> {
+export function serverCert(pki: Pki, name: string, ca: CertPair = pki.ca): Promise<CertPair> {
+  return issueCert(pki, name, {}, ca);
+}
+
+/**
+ * Issues (once) a certificate signed by `ca` for serving and client authentication: a kubelet's
+ * client certificate (`CN=system:node:<name>, O=system:nodes`) or its serving certificate.
+ */
+export async function issueCert(pki: Pki, name: string, o: CertOptions = {}, ca: CertPair = pki.ca): Promise<CertPair> {
   const dir = pki.dir;
   const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   if (existsSync(pair.cert)) return pair;
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
   await openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", pair.key], dir);
-  await openssl(["req", "-new", "-key", pair.key, "-subj", `/CN=${name}`, "-out", csr], dir);
+  await openssl(["req", "-new", "-key", pair.key, "-subj", o.subject ?? `/CN=${name}`, "-out", csr], dir);
   await writeFile(
     ext,
     "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n" +
-      "extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+      `extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${o.altNames ?? "IP:127.0.0.1,DNS:localhost"}\n`,
   );
   await openssl(
     [
