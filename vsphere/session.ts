@@ -226,8 +226,8 @@ export class VsphereSession {
   }
 
   /** Server time; the cheapest authenticated call, used as keep-alive. */
-  async currentTime(signal?: AbortSignal): Promise<string> {
-    return asString(await this.call("CurrentTime", SERVICE_INSTANCE, {}, { signal })) ?? "";
+  async currentTime(signal?: AbortSignal, timeoutMs?: number): Promise<string> {
+    return asString(await this.call("CurrentTime", SERVICE_INSTANCE, {}, { signal, timeoutMs })) ?? "";
   }
 
   /** Keeps the session from idling out; each tick is one CurrentTime call. */

@@ -1,7 +1,10 @@
 // Keeps an InventoryStore current for one vCenter: one container view over the whole inventory,
 // one property filter, WaitForUpdatesEx long polls. No polling, no per-node searches. Failures
 // mark the vCenter unhealthy (so planners never act on a stale or partial inventory) and the feed
-// reconnects with capped exponential backoff; a re-login starts from a fresh view.
+// reconnects with capped exponential backoff; a re-login starts from a fresh view. A heartbeat
+// (CurrentTime, short deadline) runs beside the long poll: a vCenter that stops answering (a hung
+// peer holds the long poll for its whole 5-minute window) is marked unhealthy within seconds,
+// and the feed starts over on a new connection.
 import { setTimeout as sleep } from "node:timers/promises";
 import { ManagedObjectNotFoundFault } from "../../vsphere/errors.js";
 import { VM_SUMMARY_PATHS } from "../../vsphere/inventory.js";
@@ -28,7 +31,14 @@ export interface FeedOptions {
    * a down one costs a failed connection attempt every few seconds, not vCenter load.
    */
   maxBackoffMs?: number;
+  /** Heartbeat period (default 10 s) and the deadline of each heartbeat (default 10 s). */
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
   onError?: (err: unknown) => void;
+}
+
+class HeartbeatFailed extends Error {
+  override name = "HeartbeatFailed";
 }
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -69,11 +79,23 @@ async function feedOnce(
     INVENTORY_TYPES.map((t) => t.type),
     { signal: opts.signal },
   );
+  const dead = new AbortController();
+  const signal = AbortSignal.any([opts.signal, dead.signal]);
+  const beatMs = opts.heartbeatTimeoutMs ?? 10_000;
+  const beat = setInterval(() => {
+    // One deadline over the call and the transport's retries.
+    const deadline = AbortSignal.timeout(beatMs);
+    session.currentTime(AbortSignal.any([signal, deadline])).catch((err: unknown) => {
+      if (signal.aborted) return;
+      const why = deadline.aborted ? `no answer within ${beatMs} ms` : describe(err);
+      dead.abort(new HeartbeatFailed(`vCenter did not answer a heartbeat: ${why}`, { cause: err }));
+    });
+  }, opts.heartbeatMs ?? 10_000);
   try {
     const feed = watch(
       session,
       { props: INVENTORY_TYPES, source: { view } },
-      { signal: opts.signal, maxWaitSeconds: opts.maxWaitSeconds ?? 300 },
+      { signal, maxWaitSeconds: opts.maxWaitSeconds ?? 300 },
     );
     for await (const batch of feed) {
       if (session.generation !== generation && !batch.initial) return;
@@ -81,11 +103,15 @@ async function feedOnce(
       if (!batch.truncated) store.markHealthy(vcenter);
       store.applyBatch(vcenter, batch);
     }
+    if (dead.signal.aborted && !opts.signal.aborted) throw dead.signal.reason;
   } catch (err) {
+    if (dead.signal.aborted && !opts.signal.aborted) throw dead.signal.reason;
     // The view died with its session (re-login happened inside the watch): start over.
     if (err instanceof ManagedObjectNotFoundFault && session.generation !== generation) return;
     throw err;
   } finally {
-    if (session.generation === generation && !opts.signal.aborted) await destroyView(session, view).catch(() => {});
+    clearInterval(beat);
+    // Not on a vCenter that stopped answering: the call would wait out its whole timeout.
+    if (session.generation === generation && !signal.aborted) await destroyView(session, view).catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTcpProxy, type TcpProxy } from "../../test/env/proxy.js";
-import { KubeAbortedError, KubeTimeoutError, kubeCall } from "./call.js";
+import { bindValidity, KubeAbortedError, KubeTimeoutError, kubeCall } from "./call.js";
 
 // A peer that accepts and never answers (the hung apiserver): every call must end by its deadline
 // or its caller's signal. No Kubernetes API is imitated: nothing ever answers.
@@ -50,5 +50,28 @@ describe("kubeCall against a peer that never answers", () => {
     expect(refused).toBeInstanceOf(KubeAbortedError);
     expect(called).toBe(false);
     expect(hung.stats.accepted).toBe(before);
+  });
+});
+
+describe("kubeCall with a term's validity", () => {
+  it("refuses to send once the term's wall-clock end has passed, even before its signal aborts", async () => {
+    const term = new AbortController();
+    let end = Date.now() + 60_000;
+    bindValidity(term.signal, () => end);
+    let sent = 0;
+    const ok = await kubeCall("patch node a", term.signal, () => {
+      sent++;
+      return Promise.resolve("written");
+    });
+    expect(ok).toBe("written");
+    end = Date.now() - 1;
+    const refused = await kubeCall("patch node a", term.signal, () => {
+      sent++;
+      return Promise.resolve("written");
+    }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(KubeAbortedError);
+    expect((refused as Error).message).toBe("patch node a: not sent, its term ended");
+    expect(sent).toBe(1);
+    expect(term.signal.aborted).toBe(false);
   });
 });

@@ -27,6 +27,18 @@ export class KubeAbortedError extends Error {
   override name = "KubeAbortedError";
 }
 
+/** Wall-clock ends of validity of signals (a leader's term), checked again at send time. */
+const validity = new WeakMap<AbortSignal, () => number>();
+
+/**
+ * Declares that requests carrying `signal` may be sent only until `until()` (ms since epoch). The
+ * signal's own abort (a timer) normally comes first; this check does not depend on timer order
+ * after the process was frozen (SIGSTOP, a paused VM) and wakes past the deadline.
+ */
+export function bindValidity(signal: AbortSignal, until: () => number): void {
+  validity.set(signal, until);
+}
+
 export interface KubeCallOptions {
   timeoutMs?: number;
   /** Other per-call options (e.g. setHeaderOptions(...)); their middleware runs first. */
@@ -46,12 +58,15 @@ export async function kubeCall<T>(
 ): Promise<T> {
   const timeoutMs = o.timeoutMs ?? KUBE_CALL_TIMEOUT_MS;
   if (signal?.aborted) throw new KubeAbortedError(`${what}: aborted before it was sent`, { cause: signal.reason });
+  const until = signal ? validity.get(signal) : undefined;
+  const expired = () => until !== undefined && Date.now() > until();
+  if (expired()) throw new KubeAbortedError(`${what}: not sent, its term ended`);
   const timer = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timer]) : timer;
   const bind: ObservableMiddleware = {
     pre: (ctx: RequestContext) => {
       // Checked again at send time: the signal may have aborted while the request was built.
-      if (combined.aborted)
+      if (combined.aborted || expired())
         return new Observable(Promise.reject(new KubeAbortedError(`${what}: aborted before it was sent`)));
       ctx.setSignal(combined);
       return new Observable(Promise.resolve(ctx));
@@ -66,7 +81,7 @@ export async function kubeCall<T>(
   try {
     return await fn(options);
   } catch (err) {
-    if (signal?.aborted) throw new KubeAbortedError(`${what}: aborted`, { cause: err });
+    if (signal?.aborted || expired()) throw new KubeAbortedError(`${what}: aborted`, { cause: err });
     if (timer.aborted) throw new KubeTimeoutError(`${what}: no answer within ${timeoutMs} ms`, { cause: err });
     throw err;
   }

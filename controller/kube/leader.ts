@@ -12,7 +12,7 @@
 import type { KubeConfig, V1Lease } from "@kubernetes/client-node";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
-import { kubeCall } from "./call.js";
+import { bindValidity, kubeCall } from "./call.js";
 
 export interface LeaderOptions {
   name: string;
@@ -174,6 +174,7 @@ export class LeaderElector {
         Math.max(0, from + deadlineMs - Date.now()),
       );
     };
+    bindValidity(term.signal, () => last + deadlineMs);
     const stop = () => term.abort(new Error("elector stopped"));
     signal.addEventListener("abort", stop, { once: true });
     arm(renewedAt);

@@ -16,7 +16,7 @@ export interface LookupTarget {
 
 export type AbsenceProof = { absent: true; checked: string } | { absent: false; reason: string };
 
-/** Per lookup (four per vCenter, in parallel); the caller's signal may end it sooner. */
+/** Deadline of one vCenter's lookups (login if needed, four searches in parallel, retries included). */
 export const LOOKUP_TIMEOUT_MS = 10_000;
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -27,7 +27,7 @@ async function lookup(t: LookupTarget, uuid: string, signal: AbortSignal): Promi
   const forms = [...new Set([uuid, swapUuid(uuid)])];
   const asks = forms.flatMap((u) =>
     [false, true].map(async (instanceUuid) => {
-      const ref = await findByUuid(t.session, u, { instanceUuid, signal, timeoutMs: LOOKUP_TIMEOUT_MS });
+      const ref = await findByUuid(t.session, u, { instanceUuid, signal });
       return ref ? `${moKey(ref)} (${instanceUuid ? "instance" : "BIOS"} UUID ${u})` : undefined;
     }),
   );
@@ -40,7 +40,8 @@ export async function confirmAbsent(targets: LookupTarget[], uuid: string, signa
   const answers = await Promise.all(
     targets.map(async (t) => {
       try {
-        return { t, found: await lookup(t, uuid, signal) };
+        const bounded = AbortSignal.any([signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)]);
+        return { t, found: await lookup(t, uuid, bounded) };
       } catch (err) {
         return { t, err };
       }
