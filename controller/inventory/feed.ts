@@ -88,7 +88,10 @@ async function feedOnce(
     session.currentTime(AbortSignal.any([signal, deadline])).catch((err: unknown) => {
       if (signal.aborted) return;
       const why = deadline.aborted ? `no answer within ${beatMs} ms` : describe(err);
-      dead.abort(new HeartbeatFailed(`vCenter did not answer a heartbeat: ${why}`, { cause: err }));
+      const failed = new HeartbeatFailed(`vCenter did not answer a heartbeat: ${why}`, { cause: err });
+      // At once: ending the long poll may itself wait on the hung vCenter (its cleanup calls).
+      store.markUnhealthy(vcenter, describe(failed));
+      dead.abort(failed);
     });
   }, opts.heartbeatMs ?? 10_000);
   try {

@@ -152,6 +152,13 @@ describe("InventoryStore", () => {
       },
     );
 
+    it("resolves paths whether or not the feed holds the root folder", () => {
+      const s = new InventoryStore(["vc1"], { vc1: ["/DC0", "/Lab/DC1"] });
+      s.applyBatch("vc1", batch([...two, enter("Folder", "group-d1", { name: "Datacenters" })], { initial: true }));
+      expect(s.scopeProblems()).toEqual([]);
+      expect(s.vmByUuid(UUID)).toHaveLength(1);
+    });
+
     it("resolves a path through a folder", () => {
       const path = load(["/Lab/DC1"]).s;
       expect(path.scopeProblems()).toEqual([]);

@@ -201,18 +201,20 @@ export class InventoryStore implements InventoryView {
   }
 
   /**
-   * Inventory path of an object from its parents. The feed's container view holds every folder
-   * below the root folder but not the root folder itself: a parent Folder that is not held is the
-   * root (its name is not part of paths). Undefined when the chain breaks otherwise.
+   * Inventory path of an object from its parents. The root folder's name is not part of paths; a
+   * container view over it holds every folder below it but may leave the root itself out, so a
+   * parent Folder that is not held is the root too. Undefined when the chain breaks otherwise.
    */
   private pathOf(s: VcenterState, o: InventoryObject): string | undefined {
     const names: string[] = [];
     let cur: InventoryObject = o;
+    const path = () => `/${names.reverse().join("/")}`;
     for (let i = 0; i < 64; i++) {
       names.push(cur.name);
       if (!cur.parent) return undefined;
       const parent = s.objects.get(moKey(cur.parent));
-      if (!parent) return cur.parent.type === "Folder" ? `/${names.reverse().join("/")}` : undefined;
+      if (!parent) return cur.parent.type === "Folder" ? path() : undefined;
+      if (!parent.parent) return path(); // the root folder, held after all
       cur = parent;
     }
     return undefined;

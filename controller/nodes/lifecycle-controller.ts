@@ -66,7 +66,9 @@ export class LifecycleController {
     const facts = lifecycleNode(node);
     const plan = planLifecycle(facts, this.d.view, this.d.opts);
     const blocked = plan.action === "none" && !!plan.blocked && facts.ready !== true;
-    await this.report(node, name, plan, blocked);
+    // A deletion candidate is reported with what its proof found (deleteOnProof), so a Node whose
+    // proof keeps failing logs that once, not the candidate and the failure by turns.
+    if (plan.action !== "delete") await this.report(node, name, plan, blocked);
     this.d.onSync?.(plan.action);
     switch (plan.action) {
       case "none":

@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig, type V1NodeCondition } from "@kubernetes/client-
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditedWrites, type AuditEvent } from "../env/audit.js";
 import {
   credentialsSecretData,
@@ -76,9 +76,19 @@ describe("one writer, a deadline on every call (#12)", () => {
     await mkdir(work, { recursive: true, mode: 0o700 });
     v = await startVcsim(dir, pki, { name: VCSIM, clustersPerDatacenter: 1, hostsPerCluster: 1, vmsPerPool: 10 });
     govc = govcFor({ ...env, GOVC_URL: v.url });
-    for (const path of (await govc("find", "/DC0/vm", "-type", "m")).trim().split("\n").sort()) {
+    for (const [i, path] of (await govc("find", "/DC0/vm", "-type", "m")).trim().split("\n").sort().entries()) {
       const info = await govc.json<{ virtualMachines: { config: { uuid: string } }[] }>("vm.info", "-json", path);
       vms.push({ path, uuid: info.virtualMachines[0].config.uuid });
+      // What VMware Tools reports; initialization needs a guest host name.
+      await govc(
+        "vm.change",
+        "-vm",
+        path,
+        "-e",
+        `SET.guest.ipAddress=10.42.0.${10 + i}`,
+        "-e",
+        `SET.guest.hostName=lead-${i}`,
+      );
     }
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
@@ -89,8 +99,15 @@ describe("one writer, a deadline on every call (#12)", () => {
     });
   });
 
+  // Replicas left running by a failed test would take part in the next one.
+  afterEach(async () => {
+    for (const p of procs.splice(0)) {
+      if (p.child.signalCode === null && p.child.exitCode === null) p.child.kill("SIGCONT");
+      await p.stop();
+    }
+  });
+
   afterAll(async () => {
-    for (const p of procs) await p.stop();
     for (const p of proxies) await p.close();
     for (const a of accounts) await a.remove();
     for (const n of (await api.listNode({})).items) {
@@ -198,6 +215,8 @@ describe("one writer, a deadline on every call (#12)", () => {
       expect(nodesB.some((e) => e.objectRef?.name === third)).toBe(true);
       expect(a.ccm.child.exitCode).toBeNull();
       expect((await a.ccm.get("/healthz")).status).toBe(200);
+      await a.ccm.stop();
+      await b.ccm.stop();
     } finally {
       if (!resumed) a.ccm.child.kill("SIGCONT");
     }
@@ -249,6 +268,7 @@ describe("one writer, a deadline on every call (#12)", () => {
     expect(byB.filter((e) => !e.objectRef?.subresource).length).toBe(1);
     expect(await patches(a.sa)).toEqual([]);
     expect((await writes(a.sa, false)).some((e) => e.objectRef?.name === third)).toBe(true);
+    await a.ccm.stop();
   });
 
   it("a vCenter that hangs: not ready within seconds, no lifecycle action, recovers and deletes on proof once it answers", async () => {
@@ -297,5 +317,6 @@ describe("one writer, a deadline on every call (#12)", () => {
       `[ccm-safety] hung vCenter: not ready ${seconds(detectMs)} after the hang began; ready again ${seconds(recoveredMs)} after it answered`,
     );
     expect(ccm.child.exitCode).toBeNull();
+    await ccm.stop();
   });
 });

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditedWrites, nodeDeletesBy } from "../env/audit.js";
 import {
   credentialsSecretData,
@@ -77,11 +77,14 @@ describe("the CCM deletes a Node only on proof (#12)", () => {
       vmsPerPool: 8,
     });
     govc = govcFor({ ...env, GOVC_URL: v.url });
-    for (const dc of ["DC0", "DC1"] as const) {
+    for (const [d, dc] of (["DC0", "DC1"] as const).entries()) {
       const paths = (await govc("find", `/${dc}/vm`, "-type", "m")).trim().split("\n").sort();
-      for (const path of paths) {
+      for (const [i, path] of paths.entries()) {
         const info = await govc.json<{ virtualMachines: { config: { uuid: string } }[] }>("vm.info", "-json", path);
         pool[dc].push({ path, uuid: info.virtualMachines[0].config.uuid });
+        // What VMware Tools reports; initialization needs a guest host name.
+        const guest = [`SET.guest.ipAddress=10.41.${d}.${10 + i}`, `SET.guest.hostName=safe-${dc}-${i}`];
+        await govc("vm.change", "-vm", path, "-e", guest[0], "-e", guest[1]);
       }
     }
     // Managed object ids of the datacenters, as govc (an independent client) reports them.
@@ -97,8 +100,12 @@ describe("the CCM deletes a Node only on proof (#12)", () => {
     });
   });
 
+  // A CCM left running by a failed test would act on the next test's Nodes.
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.stop();
+  });
+
   afterAll(async () => {
-    for (const c of running) await c.stop();
     for (const a of accounts) await a.remove();
     const nodes = await api.listNode({});
     for (const n of nodes.items) {
