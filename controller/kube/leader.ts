@@ -189,7 +189,8 @@ export class LeaderElector {
           if (await this.tryAcquireOrRenew(term.signal)) arm(started);
           else term.abort(new RenewalFailed(`Lease taken by ${this.observed?.holder ?? "another replica"}`));
         } catch (err) {
-          if (!term.signal.aborted) cb.onRenewFailed?.(err, last + deadlineMs - Date.now());
+          // Reported also when the deadline cut it short (a hung apiserver): that is its cause.
+          if (!signal.aborted) cb.onRenewFailed?.(err, last + deadlineMs - Date.now());
         }
       }
     } finally {

@@ -259,7 +259,7 @@ describe("one writer, a deadline on every call (#12)", () => {
     console.log(
       `[ccm-safety] hung apiserver: A stepped down ${seconds(stepDownMs)} after the hang began ` +
         `(renew deadline ${LEASE.renewDeadline} s), B took over after ${seconds(takeoverMs)}; ` +
-        `A led again ${seconds(recoveredMs)} after the apiserver answered`,
+        `A led again ${seconds(recoveredMs)} after the apiserver answered (B released the Lease)`,
     );
     // The Node registered during the hang: initialized once (one spec patch, one status patch), by B.
     const patches = async (sa: TestServiceAccount) =>
