@@ -1,7 +1,8 @@
-// npm run bench:lifecycle -- [--rounds 5]
+// npm run bench:lifecycle -- [--rounds 5] [--controller-manager]
 // How long the lifecycle controller takes to act once vCenter reports a change (issue #12: under
 // 2 s, the direct lookup before a deletion included). Starts its own small environment
-// ("bench-lifecycle": vcsim, etcd, kube-apiserver), one CCM process, and per round: a NotReady
+// ("bench-lifecycle": vcsim, etcd, kube-apiserver, and kube-controller-manager with
+// --controller-manager, whose node lifecycle controller taints NotReady Nodes too), one CCM process, and per round: a NotReady
 // Node whose VM is powered off (shutdown taint), suspended (taint), and destroyed (Node deleted).
 // Each figure runs from the start of the govc command to the event of a Node watch in this
 // process (so govc's own time is included: an upper bound), and separately from the moment an
@@ -64,14 +65,16 @@ class VcenterEyes {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: "string", default: "5" } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: "string", default: "5" }, "controller-manager": { type: "boolean", default: false } },
+  });
   const rounds = Number(values.rounds);
   await down(ENV_NAME);
   let env: Environment | undefined;
   try {
     env = await up({
       name: ENV_NAME,
-      controllerManager: false,
+      controllerManager: values["controller-manager"],
       log,
       vcsim: { clustersPerDatacenter: 1, hostsPerCluster: 1, vmsPerPool: 3 * rounds + 1 },
     });
