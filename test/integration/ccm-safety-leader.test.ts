@@ -268,6 +268,18 @@ describe("one writer, a deadline on every call (#12)", () => {
     expect(byB.filter((e) => !e.objectRef?.subresource).length).toBe(1);
     expect(await patches(a.sa)).toEqual([]);
     expect((await writes(a.sa, false)).some((e) => e.objectRef?.name === third)).toBe(true);
+    // Nothing from A (not even a refused request) between its renew deadline and its new term.
+    const allA = await writes(a.sa);
+    const renewalsBefore = allA.filter((e) => e.objectRef?.resource === "leases" && at(e) < hung).map(at);
+    const deadlineA = Math.max(...renewalsBefore) + LEASE.renewDeadline * 1000;
+    const retaken = Math.min(...allA.filter((e) => e.objectRef?.resource === "leases" && at(e) > hung).map(at));
+    const between = allA.filter((e) => at(e) > deadlineA && at(e) < retaken);
+    console.log(
+      `[ccm-safety] hung apiserver: A's writes between its renew deadline and its next term: ${between.length}; ` +
+        `its next term began ${seconds(retaken - deadlineA)} after the deadline`,
+    );
+    expect(between).toEqual([]);
+    expect(retaken).toBeGreaterThan(deadlineA);
     await a.ccm.stop();
   });
 
