@@ -1,4 +1,4 @@
-// npm run bench:lifecycle -- [--rounds 5] [--controller-manager]
+// npm run bench:lifecycle -- [--rounds 5] [--controller-manager] [--idle-minutes 0]
 // How long the lifecycle controller takes to act once vCenter reports a change (issue #12: under
 // 2 s, the direct lookup before a deletion included). Starts its own small environment
 // ("bench-lifecycle": vcsim, etcd, kube-apiserver, and kube-controller-manager with
@@ -8,6 +8,8 @@
 // process (so govc's own time is included: an upper bound), and separately from the moment an
 // independent PropertyCollector (ours, in this process) sees vCenter report the change. Prints
 // one JSON line per round and a summary line; the CCM's log goes to bench/out/lifecycle.log.
+// --idle-minutes N then leaves the CCM idle for N minutes and prints its vCenter calls per minute
+// (from its /metrics), heartbeats included.
 import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,7 +22,7 @@ import { sessionFor } from "../test/env/vcsim.js";
 import { createContainerView, watch } from "../vsphere/property.js";
 import { asString } from "../vsphere/soap/codec.js";
 import type { VsphereSession } from "../vsphere/session.js";
-import { hasTaint, NodeWatcher } from "./ccm-observe.js";
+import { hasTaint, NodeWatcher, vcenterCalls } from "./ccm-observe.js";
 
 const ENV_NAME = "bench-lifecycle";
 const LABEL = "bench.vsphere-cloud-provider/lifecycle";
@@ -66,7 +68,11 @@ class VcenterEyes {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: "string", default: "5" }, "controller-manager": { type: "boolean", default: false } },
+    options: {
+      rounds: { type: "string", default: "5" },
+      "controller-manager": { type: "boolean", default: false },
+      "idle-minutes": { type: "string", default: "0" },
+    },
   });
   const rounds = Number(values.rounds);
   await down(ENV_NAME);
@@ -199,6 +205,30 @@ async function main(): Promise<void> {
         ]),
       );
       console.log(JSON.stringify({ summary }));
+      const idleMinutes = Number(values["idle-minutes"]);
+      if (idleMinutes > 0) {
+        const calls = async () => {
+          const r = await ccm.get("/metrics", env?.kube.adminToken);
+          return vcenterCalls(r.body);
+        };
+        const c0 = await calls();
+        const t0 = Date.now();
+        await new Promise<void>((res) => setTimeout(res, idleMinutes * 60_000));
+        const c1 = await calls();
+        const minutes = (Date.now() - t0) / 60_000;
+        const byMethod = Object.fromEntries(
+          Object.entries(c1.byMethod)
+            .map(([k, n]): [string, number] => [k, n - (c0.byMethod[k] ?? 0)])
+            .filter(([, n]) => n > 0),
+        );
+        console.log(
+          JSON.stringify({
+            idleMinutes: round(minutes),
+            idleCallsPerMin: round((c1.total - c0.total) / minutes),
+            byMethod,
+          }),
+        );
+      }
     } finally {
       watcher.stop();
       eyes.stop();
