@@ -74,7 +74,7 @@ describe("the CCM deletes a Node only on proof (#12)", () => {
       datacenters: 2,
       clustersPerDatacenter: 1,
       hostsPerCluster: 1,
-      vmsPerPool: 8,
+      vmsPerPool: 10,
     });
     govc = govcFor({ ...env, GOVC_URL: v.url });
     for (const [d, dc] of (["DC0", "DC1"] as const).entries()) {
@@ -249,6 +249,24 @@ describe("the CCM deletes a Node only on proof (#12)", () => {
     expect(await exists(names.live)).toBe(true);
     expect(await deletedBy(fixed.sa)).toEqual([names.destroyed]);
     await fixed.ccm.stop();
+  });
+
+  it("a VM moved out of the configured datacenter (to DC1) keeps its NotReady Node; control: a destroyed VM's Node goes", async () => {
+    const { ccm, sa } = await ccmWith("moved", ["DC0"]);
+    await ccm.waitReady();
+    const [moving, doomed] = [take("DC0"), take("DC0")];
+    const names = { moved: await registered("moved", moving), doomed: await registered("moved-doomed", doomed) };
+    // Out of the scope's view, as a cross-datacenter migration leaves it (govc: an independent client).
+    await govc("object.mv", moving.path, "/DC1/vm");
+    const where = (await govc("find", "/", "-type", "m", "-name", moving.path.split("/").pop() as string)).trim();
+    expect(where).toMatch(/^\/DC1\/vm\//);
+    await sleep(3000);
+    expect(await exists(names.moved)).toBe(true);
+    // Positive control in the same run: the destroyed VM's Node is deleted, the moved one's kept.
+    await govc("vm.destroy", doomed.path);
+    await gone(names.doomed);
+    expect(await exists(names.moved)).toBe(true);
+    expect(await deletedBy(sa)).toEqual([names.doomed]);
   });
 
   it("a VM the direct lookup cannot see (NoPermission on FindByUuid): 0 deletions until it can prove the absence", async () => {
