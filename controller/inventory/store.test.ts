@@ -198,4 +198,36 @@ describe("InventoryStore", () => {
       expect(s.vmsAnywhere("4211cccc-0000-0000-0000-000000000003")).toEqual([]);
     });
   });
+
+  describe("VMs that left", () => {
+    const UUID = "4211aaaa-0000-0000-0000-000000000001";
+    const leave = (type: string, value: string): ObjectUpdate => ({
+      kind: "leave",
+      obj: moRef(type, value),
+      changes: [],
+      missing: [],
+    });
+
+    it("a VM that left alone proves its absence as far as the inventory goes", () => {
+      const s = new InventoryStore(["vc1"]);
+      s.applyBatch("vc1", batch(base, { initial: true }));
+      s.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1")]));
+      expect(s.leftWithAncestors(UUID)).toBeUndefined();
+    });
+
+    it("a VM whose folder left with it (a permission removed above it) proves nothing", () => {
+      const s = new InventoryStore(["vc1"]);
+      s.applyBatch("vc1", batch(base, { initial: true }));
+      s.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1"), leave("Folder", "group-v1")]));
+      expect(s.leftWithAncestors(UUID.toUpperCase())).toMatch(
+        /^VM vc1\/node-a left the inventory together with Folder:group-v1: what the account can see changed/,
+      );
+      // The folder left in a later batch: still no proof.
+      const t = new InventoryStore(["vc1"]);
+      t.applyBatch("vc1", batch(base, { initial: true }));
+      t.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1")]));
+      t.applyBatch("vc1", batch([leave("Folder", "group-v1")]));
+      expect(t.leftWithAncestors(UUID)).toMatch(/together with Folder:group-v1/);
+    });
+  });
 });

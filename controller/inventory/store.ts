@@ -5,6 +5,7 @@ import { decodeVmSummary } from "../../vsphere/inventory.js";
 import type { UpdateBatch } from "../../vsphere/property.js";
 import { asMoRef, asString, type Decoded } from "../../vsphere/soap/codec.js";
 import { moKey, type MoRef } from "../../vsphere/types.js";
+import { DepartedVms } from "./departed.js";
 import { resolveDatacenters, type DatacenterInfo, type ScopeProblem, type ScopeResolution } from "./scope.js";
 import type { InventoryObject, InventoryView, InventoryVm, Tag } from "./types.js";
 
@@ -45,6 +46,7 @@ export class InventoryStore implements InventoryView {
   private byDns = new Map<string, Set<string>>();
   private byIp = new Map<string, Set<string>>();
   private indexDirty = true;
+  private readonly departed = new DepartedVms();
   /** Called after each applied batch with the VMs whose summary changed (for event-driven updates). */
   onVmChange: (vms: InventoryVm[], removed: InventoryVm[]) => void = () => {};
   /** Called when a vCenter's inventory becomes complete (first sync, and again after each reconnect). */
@@ -171,6 +173,8 @@ export class InventoryStore implements InventoryView {
         if (!touched.has(key)) changed.push(fixed);
       }
     }
+    // After the whole batch: a VM's folder leaving in the same batch must be seen as gone.
+    for (const vm of removed) this.departed.record(vm);
     const becameSynced = !batch.truncated && !s.synced;
     if (!batch.truncated) s.synced = true;
     const scopeChanged = !batch.truncated && (structural || becameSynced || !s.scope) && this.resolveScope(vcenter, s);
@@ -246,6 +250,11 @@ export class InventoryStore implements InventoryView {
    * UUID is `uuid` (either byte order is the caller's to ask). A linear scan: asked only before
    * acting on an absence.
    */
+  /** See DepartedVms: why a VM's absence proves nothing because its folder or pool left with it. */
+  leftWithAncestors(uuid: string): string | undefined {
+    return this.departed.leftWithAncestors(uuid, (vc, ref) => this.object(vc, ref) !== undefined);
+  }
+
   vmsAnywhere(uuid: string): InventoryVm[] {
     const u = lower(uuid);
     return this.allVms().filter((vm) => vm.uuid === u || vm.instanceUuid === u);

@@ -50,4 +50,6 @@ export interface LifecycleView extends InventoryView {
   scopeProblems(): ScopeProblem[];
   /** VMs with this BIOS or instance UUID anywhere in the inventory, configured datacenters or not. */
   vmsAnywhere(uuid: string): InventoryVm[];
+  /** Why the VM's departure is no proof (its folder or pool left with it), or undefined. */
+  leftWithAncestors(uuid: string): string | undefined;
 }

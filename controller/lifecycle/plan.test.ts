@@ -21,12 +21,13 @@ function view(
   vms: InventoryVm[],
   synced = true,
   unhealthy: { vcenter: string; reason: string }[] = [],
-  more: { elsewhere?: InventoryVm[]; scope?: ScopeProblem[] } = {},
+  more: { elsewhere?: InventoryVm[]; scope?: ScopeProblem[]; hidden?: string } = {},
 ): LifecycleView {
   return {
     synced,
     unhealthy: () => unhealthy,
     scopeProblems: () => more.scope ?? [],
+    leftWithAncestors: (u) => (u === UUID ? more.hidden : undefined),
     vmsAnywhere: (u) => [...vms, ...(more.elsewhere ?? [])].filter((v) => v.uuid === u || v.instanceUuid === u),
     vmByUuid: (u) => vms.filter((v) => v.uuid === u),
     vmsByDnsName: () => [],
@@ -130,6 +131,15 @@ describe("planLifecycle", () => {
     }
     // Control: the delete candidate carries the UUID the direct lookup must confirm.
     expect(planLifecycle(node(), view([]), on)).toMatchObject({ action: "delete", uuid: UUID });
+  });
+
+  it("does not delete a node whose VM left the inventory together with its folder or pool", () => {
+    const hidden = "VM vc1/node-a left the inventory together with Folder:group-v9: what the account can see changed";
+    const r = planLifecycle(node(), view([], true, [], { hidden }), on);
+    expect(r).toMatchObject({ action: "none", blocked: true });
+    expect(r.reason).toContain(hidden);
+    // Control: left alone, it is a deletion candidate.
+    expect(planLifecycle(node(), view([]), on).action).toBe("delete");
   });
 
   it("does not delete when node deletion is disabled", () => {

@@ -86,6 +86,8 @@ function planAbsent(uuid: string, view: LifecycleView, opts: LifecycleOptions): 
       reason: `VM ${uuid} is outside the configured datacenters (${elsewhere.map(where).join(", ")}): not deleting`,
     };
   }
+  const hidden = view.leftWithAncestors(uuid) ?? view.leftWithAncestors(swapUuid(uuid));
+  if (hidden) return { action: "none", reason: `${hidden}: not deleting`, blocked: true };
   if (!opts.nodeDeletion) {
     return {
       action: "none",
