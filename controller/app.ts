@@ -7,9 +7,11 @@ import type { AddressOptions } from "./cloud/addresses.js";
 import type { InitOptions } from "./cloud/plan-init.js";
 import { tlsSettingNames, type Config, type ConfigFormat, type VcenterConfig } from "./config/index.js";
 import { runInventoryFeed } from "./inventory/feed.js";
+import type { ScopeProblem } from "./inventory/scope.js";
 import { InventoryStore } from "./inventory/store.js";
 import { TagCache } from "./inventory/tags.js";
 import type { InventoryVm } from "./inventory/types.js";
+import { kubeCall } from "./kube/call.js";
 import { EventRecorder } from "./kube/events.js";
 import { NodeInformer } from "./kube/informer.js";
 import { LeaderElector } from "./kube/leader.js";
@@ -22,6 +24,7 @@ import { isUninitialized, nodeName } from "./nodes/facts.js";
 import { NodeIndex } from "./nodes/index.js";
 import { InitController } from "./nodes/init-controller.js";
 import { LifecycleController } from "./nodes/lifecycle-controller.js";
+import { confirmAbsent } from "./lifecycle/proof.js";
 import { RestClient } from "../vsphere/rest/client.js";
 import { VsphereSession } from "../vsphere/session.js";
 import type { TlsOptions } from "../vsphere/tls.js";
@@ -83,7 +86,9 @@ export class CcmApp {
     });
     const core = o.kc.makeApiClient(CoreV1Api);
     const readSecret = async (namespace: string, name: string) => {
-      const s = await core.readNamespacedSecret({ namespace, name });
+      const s = await kubeCall(`read Secret ${namespace}/${name}`, undefined, (c) =>
+        core.readNamespacedSecret({ namespace, name }, c),
+      );
       return Object.fromEntries(
         Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
       );
@@ -143,9 +148,34 @@ export class CcmApp {
     this.enqueueAll();
   }
 
+  /** The config key of a vCenter's datacenters, as the operator wrote it. */
+  private datacentersKey(vcenter: string): string {
+    return this.o.format === "ini" ? `datacenters of [VirtualCenter "${vcenter}"]` : `vcenter.${vcenter}.datacenters`;
+  }
+
+  private describeScope(p: ScopeProblem): string {
+    return `${this.datacentersKey(p.vcenter)}: ${JSON.stringify(p.value)}: ${p.reason}`;
+  }
+
+  /** A configured datacenter that stops or starts resolving: said once, and the Nodes re-judged. */
+  private onScopeChange(vcenter: string, problems: ScopeProblem[]): void {
+    for (const p of problems) {
+      this.o.log.error("configured datacenter does not resolve; the lifecycle controller takes no action", {
+        vcenter,
+        key: this.datacentersKey(vcenter),
+        value: p.value,
+        reason: p.reason,
+      });
+    }
+    if (problems.length === 0) this.o.log.info("configured datacenters resolve", { vcenter });
+    this.enqueueAll();
+  }
+
   /** Why /readyz fails, or undefined when ready: every inventory synced and tags read once. */
   notReady(): string | undefined {
     if (!this.informer.synced) return "node informer not synced";
+    const scope = this.store.scopeProblems();
+    if (scope.length > 0) return scope.map((p) => this.describeScope(p)).join("; ");
     for (const vc of this.vcenters) {
       if (!this.store.isSynced(vc.config.name)) {
         const u = this.store.unhealthy().find((x) => x.vcenter === vc.config.name);
@@ -228,13 +258,14 @@ export class CcmApp {
     }
   }
 
-  private startControllers(): void {
+  /** `signal`: the leader's term (or the process's life without election); every write carries it. */
+  private startControllers(signal: AbortSignal): void {
     const f = this.o.flags;
     const base = {
       informer: this.informer,
       view: this.store,
-      writer: this.writer,
-      recorder: this.recorder,
+      writer: this.writer.bound(signal),
+      recorder: this.recorder.bound(signal),
       log: this.o.log,
     };
     // --controllers: cloud-node is initialization and addresses, cloud-node-lifecycle the rest.
@@ -260,6 +291,13 @@ export class CcmApp {
       ? new LifecycleController({
           ...base,
           opts: { nodeDeletion: f.nodeDeletion },
+          confirmAbsent: (uuid, sig) =>
+            confirmAbsent(
+              this.vcenters.map((v) => ({ name: v.config.name, session: v.session })),
+              uuid,
+              sig,
+            ),
+          signal,
           onSync: (r) => this.metrics.reconciles.inc({ controller: "lifecycle", result: r }),
           onSyncError: () => this.metrics.reconcileErrors.inc({ controller: "lifecycle" }),
         })
@@ -302,6 +340,7 @@ export class CcmApp {
   private startFeeds(signal: AbortSignal): void {
     const log = this.o.log;
     this.store.onVmChange = (c, r) => this.onVmChange(c, r);
+    this.store.onScopeChange = (vc, problems) => this.onScopeChange(vc, problems);
     this.store.onSynced = (name) => {
       log.info("inventory synced", { vcenter: name, ...this.store.counts().find((x) => x.vcenter === name) });
       const vc = this.vcenters.find((v) => v.config.name === name);
@@ -341,20 +380,23 @@ export class CcmApp {
       this.running.push(
         this.elector.run(
           {
-            onStartedLeading: () => {
+            onStartedLeading: (term) => {
               log.info("became leader", { identity: this.o.identity });
-              this.startControllers();
+              this.startControllers(term);
             },
-            onStoppedLeading: () => {
-              log.info("stopped leading", { identity: this.o.identity });
-              void this.stopControllers();
+            // Writes already stopped: the term's signal aborted every one in flight.
+            onStoppedLeading: (why) => {
+              log.info("stopped leading", { identity: this.o.identity, reason: why });
+              return this.stopControllers();
             },
+            onRenewFailed: (err, msLeft) =>
+              log.error("renewing the leader Lease failed", { err, msToDeadline: Math.max(0, Math.round(msLeft)) }),
             onNewLeader: (id) => log.v(2, "leader", { identity: id }),
           },
           signal,
         ),
       );
-    } else this.startControllers();
+    } else this.startControllers(signal);
   }
 
   async stop(): Promise<void> {

@@ -25,6 +25,11 @@ export const EventReason = {
   ShutdownTaintAdded: "ShutdownTaintAdded",
   ShutdownTaintRemoved: "ShutdownTaintRemoved",
   DeletingNode: "DeletingNode",
+  /**
+   * The lifecycle controller may not act on the node (a configured datacenter does not resolve,
+   * a vCenter could not prove the VM's absence); the message says what to fix.
+   */
+  LifecycleBlocked: "LifecycleBlocked",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -11,6 +11,8 @@ export interface SearchOptions {
   /** VirtualMachines (default) or, when false, HostSystems. */
   vmSearch?: boolean;
   signal?: AbortSignal;
+  /** Per-call deadline; the transport's default (60 s) when unset. */
+  timeoutMs?: number;
 }
 
 export interface UuidSearchOptions extends SearchOptions {
@@ -39,7 +41,12 @@ export async function findByUuid(
   opts: UuidSearchOptions = {},
 ): Promise<MoRef | undefined> {
   const si = session.serviceContent.searchIndex;
-  return refOrUndefined(await session.call("FindByUuid", si, searchArgs("uuid", uuid, opts), { signal: opts.signal }));
+  return refOrUndefined(
+    await session.call("FindByUuid", si, searchArgs("uuid", uuid, opts), {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+    }),
+  );
 }
 
 /** Every VM (or host) with this UUID (clones and copies of a template can share a BIOS UUID). */
@@ -49,7 +56,12 @@ export async function findAllByUuid(
   opts: UuidSearchOptions = {},
 ): Promise<MoRef[]> {
   const si = session.serviceContent.searchIndex;
-  return refList(await session.call("FindAllByUuid", si, searchArgs("uuid", uuid, opts), { signal: opts.signal }));
+  return refList(
+    await session.call("FindAllByUuid", si, searchArgs("uuid", uuid, opts), {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+    }),
+  );
 }
 
 /** Every VM whose guest reports this host name (guest.hostName; needs VMware Tools), or host by DNS name. */
@@ -60,7 +72,7 @@ export async function findAllByDnsName(
 ): Promise<MoRef[]> {
   const si = session.serviceContent.searchIndex;
   const args = searchArgs("dnsName", dnsName, { ...opts, instanceUuid: undefined });
-  return refList(await session.call("FindAllByDnsName", si, args, { signal: opts.signal }));
+  return refList(await session.call("FindAllByDnsName", si, args, { signal: opts.signal, timeoutMs: opts.timeoutMs }));
 }
 
 /** The VM (or host) with this DNS name; undefined when there is none. */
@@ -71,14 +83,16 @@ export async function findByDnsName(
 ): Promise<MoRef | undefined> {
   const si = session.serviceContent.searchIndex;
   const args = searchArgs("dnsName", dnsName, { ...opts, instanceUuid: undefined });
-  return refOrUndefined(await session.call("FindByDnsName", si, args, { signal: opts.signal }));
+  return refOrUndefined(
+    await session.call("FindByDnsName", si, args, { signal: opts.signal, timeoutMs: opts.timeoutMs }),
+  );
 }
 
 /** Every VM whose guest reports this IP (needs VMware Tools), or host with this vmknic IP. */
 export async function findAllByIp(session: VsphereSession, ip: string, opts: SearchOptions = {}): Promise<MoRef[]> {
   const si = session.serviceContent.searchIndex;
   const args = searchArgs("ip", ip, { ...opts, instanceUuid: undefined });
-  return refList(await session.call("FindAllByIp", si, args, { signal: opts.signal }));
+  return refList(await session.call("FindAllByIp", si, args, { signal: opts.signal, timeoutMs: opts.timeoutMs }));
 }
 
 /** The VM (or host) with this IP; undefined when there is none. */
@@ -89,5 +103,5 @@ export async function findByIp(
 ): Promise<MoRef | undefined> {
   const si = session.serviceContent.searchIndex;
   const args = searchArgs("ip", ip, { ...opts, instanceUuid: undefined });
-  return refOrUndefined(await session.call("FindByIp", si, args, { signal: opts.signal }));
+  return refOrUndefined(await session.call("FindByIp", si, args, { signal: opts.signal, timeoutMs: opts.timeoutMs }));
 }

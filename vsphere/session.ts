@@ -1,7 +1,7 @@
 // A logged-in vCenter session: service content, Login/Logout, keep-alive with CurrentTime
 // (SessionIsActive needs Sessions.ValidateSession, which a read-only role lacks), and one
 // transparent re-login when vCenter answers NotAuthenticated (expired or terminated session).
-import { InvalidLoginFault, NotAuthenticatedFault } from "./errors.js";
+import { InvalidLoginFault, NotAuthenticatedFault, TransportError } from "./errors.js";
 import { HttpTransport, type TransportOptions } from "./http.js";
 import { asMoRef, asNumber, asObject, asString, type Decoded } from "./soap/codec.js";
 import { SoapClient, type CallOptions } from "./soap/client.js";
@@ -92,11 +92,15 @@ export function parseUserSession(d: Decoded): UserSession | undefined {
   };
 }
 
+const abortedLogin = (signal: AbortSignal) =>
+  new TransportError("Login: aborted by the caller", "aborted", { cause: signal.reason });
+
 export class VsphereSession {
   readonly transport: HttpTransport;
   readonly soap: SoapClient;
   private content?: ServiceContent;
-  private loginInFlight?: Promise<void>;
+  /** One login shared by every caller that needs it; see login(). */
+  private loginInFlight?: { promise: Promise<void>; ctl: AbortController; waiting: number };
   private keepAliveTimer?: NodeJS.Timeout;
   private closed = false;
   /** Increments at every login: server-side views and filters belong to one session. */
@@ -130,10 +134,49 @@ export class VsphereSession {
     return this.transport.stats;
   }
 
-  /** Fetches the service content (once) and logs in with the current credentials. */
+  /**
+   * Fetches the service content (once) and logs in with the current credentials. Concurrent
+   * callers share one login; each caller's signal ends only its own wait. The login itself runs
+   * under its own signal (each call bounded by the transport's timeout), aborted only when every
+   * caller waiting on it gave up or the session is closed: one caller's deadline never fails the
+   * login the others wait on.
+   */
   login(signal?: AbortSignal): Promise<void> {
-    this.loginInFlight ??= this.doLogin(signal).finally(() => (this.loginInFlight = undefined));
-    return this.loginInFlight;
+    if (!this.loginInFlight) {
+      const ctl = new AbortController();
+      const flight = { ctl, waiting: 0, promise: Promise.resolve() };
+      flight.promise = this.doLogin(ctl.signal).finally(() => {
+        if (this.loginInFlight === flight) this.loginInFlight = undefined;
+      });
+      this.loginInFlight = flight;
+    }
+    return this.waitForLogin(this.loginInFlight, signal);
+  }
+
+  private waitForLogin(flight: NonNullable<VsphereSession["loginInFlight"]>, signal?: AbortSignal): Promise<void> {
+    if (!signal) {
+      flight.waiting = Infinity; // a caller without a deadline keeps the login going
+      return flight.promise;
+    }
+    if (signal.aborted) return Promise.reject(abortedLogin(signal));
+    flight.waiting++;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (--flight.waiting === 0) flight.ctl.abort(signal.reason);
+        reject(abortedLogin(signal));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      flight.promise.then(
+        () => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        (err: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   private async doLogin(signal?: AbortSignal): Promise<void> {
@@ -183,8 +226,8 @@ export class VsphereSession {
   }
 
   /** Server time; the cheapest authenticated call, used as keep-alive. */
-  async currentTime(signal?: AbortSignal): Promise<string> {
-    return asString(await this.call("CurrentTime", SERVICE_INSTANCE, {}, { signal })) ?? "";
+  async currentTime(signal?: AbortSignal, timeoutMs?: number): Promise<string> {
+    return asString(await this.call("CurrentTime", SERVICE_INSTANCE, {}, { signal, timeoutMs })) ?? "";
   }
 
   /** Keeps the session from idling out; each tick is one CurrentTime call. */
@@ -203,6 +246,7 @@ export class VsphereSession {
   async close(signal?: AbortSignal): Promise<void> {
     if (this.closed) return;
     this.stopKeepAlive();
+    this.loginInFlight?.ctl.abort(new Error("session closed"));
     try {
       if (this.content && this.soap.hasSession()) {
         await this.soap.call("Logout", this.content.sessionManager, {}, { signal, timeoutMs: 5000 });

@@ -55,14 +55,17 @@ export async function startServer(
       return why ? send(503, `not ready: ${why}\n`) : send(200, "ok");
     }
     if (path === "/metrics") {
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
       opts.authorizer
-        .check(req.headers.authorization, path)
+        .check(req.headers.authorization, path, gone.signal)
         .then(async (r) => {
           if (!r.allowed) return send(r.status, `${r.reason}\n`);
           const m = await opts.metrics();
           send(200, m.body, m.contentType);
         })
         .catch((err: unknown) => {
+          if (gone.signal.aborted) return;
           opts.onError?.(err);
           send(500, "authorization check failed\n");
         });

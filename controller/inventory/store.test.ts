@@ -118,4 +118,116 @@ describe("InventoryStore", () => {
     whole.applyBatch("vc1", batch(base, { initial: true }));
     expect(whole.vmByUuid("4211aaaa-0000-0000-0000-000000000001")).toHaveLength(1);
   });
+
+  describe("configured datacenters", () => {
+    const UUID = "4211aaaa-0000-0000-0000-000000000001";
+    // DC0 under the root folder, DC1 in folder "Lab", with a VM each.
+    const two = [
+      ...base,
+      enter("Folder", "group-lab", { name: "Lab", parent: moRef("Folder", "group-d1") }),
+      enter("Datacenter", "dc-2", { name: "DC1", parent: moRef("Folder", "group-lab") }),
+      enter("Folder", "group-v2", { name: "vm", parent: moRef("Datacenter", "dc-2") }),
+      enter("VirtualMachine", "vm-2", {
+        name: "node-b",
+        "config.uuid": "4211BBBB-0000-0000-0000-000000000002",
+        "config.instanceUuid": "5011BBBB-0000-0000-0000-000000000002",
+        parent: moRef("Folder", "group-v2"),
+      }),
+    ];
+    const load = (entries: string[]) => {
+      const s = new InventoryStore(["vc1"], { vc1: entries });
+      const seen: string[][] = [];
+      s.onScopeChange = (_vc, problems) => seen.push(problems.map((p) => p.value));
+      s.applyBatch("vc1", batch(two, { initial: true }));
+      return { s, seen };
+    };
+
+    it.each([["DC0"], ["/DC0"], ["dc-1"], ["Datacenter:dc-1"]])(
+      "resolves %s and finds only that datacenter's VMs",
+      (entry) => {
+        const { s } = load([entry]);
+        expect(s.scopeProblems()).toEqual([]);
+        expect(s.vmByUuid(UUID).map((v) => v.name)).toEqual(["node-a"]);
+        expect(s.vmByUuid("4211bbbb-0000-0000-0000-000000000002")).toEqual([]);
+      },
+    );
+
+    it("resolves paths whether or not the feed holds the root folder", () => {
+      const s = new InventoryStore(["vc1"], { vc1: ["/DC0", "/Lab/DC1"] });
+      s.applyBatch("vc1", batch([...two, enter("Folder", "group-d1", { name: "Datacenters" })], { initial: true }));
+      expect(s.scopeProblems()).toEqual([]);
+      expect(s.vmByUuid(UUID)).toHaveLength(1);
+    });
+
+    it("resolves a path through a folder", () => {
+      const path = load(["/Lab/DC1"]).s;
+      expect(path.scopeProblems()).toEqual([]);
+      expect(path.vmByUuid("4211bbbb-0000-0000-0000-000000000002").map((v) => v.datacenterId)).toEqual(["dc-2"]);
+      expect(path.vmByUuid(UUID)).toEqual([]);
+    });
+
+    it("reports a datacenter that does not resolve once, finds nothing through it, and reports the fix", () => {
+      const { s, seen } = load(["DC9"]);
+      const problems = s.scopeProblems();
+      expect(problems.map((p) => [p.vcenter, p.value])).toEqual([["vc1", "DC9"]]);
+      expect(problems[0].reason).toMatch(/no datacenter named "DC9".*\/DC0 \(dc-1\), \/Lab\/DC1 \(dc-2\)/);
+      // Nothing in scope: an unresolved entry never widens the scope to the whole vCenter.
+      expect(s.vmByUuid(UUID)).toEqual([]);
+      expect(seen).toEqual([["DC9"]]);
+      // A VM change is no structural change: not reported again.
+      s.applyBatch("vc1", batch([enter("VirtualMachine", "vm-1", { name: "node-a2" })]));
+      expect(seen).toEqual([["DC9"]]);
+      // The datacenter renamed to what the config says: resolved, reported, found.
+      s.applyBatch("vc1", batch([enter("Datacenter", "dc-1", { name: "DC9" })]));
+      expect(seen).toEqual([["DC9"], []]);
+      expect(s.scopeProblems()).toEqual([]);
+      expect(s.vmByUuid(UUID)).toHaveLength(1);
+    });
+
+    it("reports no problem before the inventory is complete", () => {
+      const s = new InventoryStore(["vc1"], { vc1: ["DC9"] });
+      s.applyBatch("vc1", batch(two, { initial: true, truncated: true }));
+      expect(s.scopeProblems()).toEqual([]);
+      expect(s.synced).toBe(false);
+    });
+
+    it("vmsAnywhere finds VMs outside the scope by BIOS or instance UUID", () => {
+      const { s } = load(["DC0"]);
+      expect(s.vmsAnywhere("4211BBBB-0000-0000-0000-000000000002").map((v) => v.name)).toEqual(["node-b"]);
+      expect(s.vmsAnywhere("5011bbbb-0000-0000-0000-000000000002").map((v) => v.name)).toEqual(["node-b"]);
+      expect(s.vmsAnywhere("4211cccc-0000-0000-0000-000000000003")).toEqual([]);
+    });
+  });
+
+  describe("VMs that left", () => {
+    const UUID = "4211aaaa-0000-0000-0000-000000000001";
+    const leave = (type: string, value: string): ObjectUpdate => ({
+      kind: "leave",
+      obj: moRef(type, value),
+      changes: [],
+      missing: [],
+    });
+
+    it("a VM that left alone proves its absence as far as the inventory goes", () => {
+      const s = new InventoryStore(["vc1"]);
+      s.applyBatch("vc1", batch(base, { initial: true }));
+      s.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1")]));
+      expect(s.leftWithAncestors(UUID)).toBeUndefined();
+    });
+
+    it("a VM whose folder left with it (a permission removed above it) proves nothing", () => {
+      const s = new InventoryStore(["vc1"]);
+      s.applyBatch("vc1", batch(base, { initial: true }));
+      s.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1"), leave("Folder", "group-v1")]));
+      expect(s.leftWithAncestors(UUID.toUpperCase())).toMatch(
+        /^VM vc1\/node-a left the inventory together with Folder:group-v1: what the account can see changed/,
+      );
+      // The folder left in a later batch: still no proof.
+      const t = new InventoryStore(["vc1"]);
+      t.applyBatch("vc1", batch(base, { initial: true }));
+      t.applyBatch("vc1", batch([leave("VirtualMachine", "vm-1")]));
+      t.applyBatch("vc1", batch([leave("Folder", "group-v1")]));
+      expect(t.leftWithAncestors(UUID)).toMatch(/together with Folder:group-v1/);
+    });
+  });
 });

@@ -5,6 +5,8 @@ import { decodeVmSummary } from "../../vsphere/inventory.js";
 import type { UpdateBatch } from "../../vsphere/property.js";
 import { asMoRef, asString, type Decoded } from "../../vsphere/soap/codec.js";
 import { moKey, type MoRef } from "../../vsphere/types.js";
+import { DepartedVms } from "./departed.js";
+import { resolveDatacenters, type DatacenterInfo, type ScopeProblem, type ScopeResolution } from "./scope.js";
 import type { InventoryObject, InventoryView, InventoryVm, Tag } from "./types.js";
 
 interface VcenterState {
@@ -17,6 +19,8 @@ interface VcenterState {
   tags: Map<string, Tag[]>;
   /** Why the last tag read failed; cleared by the next successful one. */
   tagError?: string;
+  /** The configured datacenters resolved against this inventory (at each complete batch). */
+  scope?: ScopeResolution;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -42,15 +46,19 @@ export class InventoryStore implements InventoryView {
   private byDns = new Map<string, Set<string>>();
   private byIp = new Map<string, Set<string>>();
   private indexDirty = true;
+  private readonly departed = new DepartedVms();
   /** Called after each applied batch with the VMs whose summary changed (for event-driven updates). */
   onVmChange: (vms: InventoryVm[], removed: InventoryVm[]) => void = () => {};
   /** Called when a vCenter's inventory becomes complete (first sync, and again after each reconnect). */
   onSynced: (vcenter: string) => void = () => {};
+  /** Called when the datacenters a vCenter's config names stop or start resolving (problems: now). */
+  onScopeChange: (vcenter: string, problems: ScopeProblem[]) => void = () => {};
 
   /**
-   * @param scope datacenters to consider per vCenter (config `datacenters`); a vCenter without an
-   *   entry, or with an empty list, is considered whole. VMs elsewhere are held but not found by
-   *   the lookups, as upstream searches only the configured datacenters.
+   * @param scope datacenters to consider per vCenter (config `datacenters`: names, inventory
+   *   paths or managed object ids, see scope.ts); a vCenter without an entry, or with an empty
+   *   list, is considered whole. VMs elsewhere are held but not found by the scoped lookups, as
+   *   upstream searches only the configured datacenters; vmsAnywhere still finds them.
    */
   constructor(
     readonly vcenterNames: string[],
@@ -107,8 +115,11 @@ export class InventoryStore implements InventoryView {
     }
     const touched = new Set<string>();
     const removed: InventoryVm[] = [];
+    // Datacenters and folders decide what the configured datacenters resolve to.
+    let structural = batch.initial;
     for (const u of batch.updates) {
       const key = moKey(u.obj);
+      if (u.obj.type === "Datacenter" || u.obj.type === "Folder") structural = true;
       if (u.kind === "leave") {
         s.props.delete(key);
         s.objects.delete(key);
@@ -140,10 +151,12 @@ export class InventoryStore implements InventoryView {
     for (const key of touched) {
       const e = s.props.get(key);
       if (!e || e.ref.type !== "VirtualMachine") continue;
+      const dc = this.datacenterOf(s, asMoRef(e.values.parent));
       const vm: InventoryVm = {
         ...decodeVmSummary(e.ref, e.values),
         vcenter,
-        datacenter: this.datacenterOf(s, asMoRef(e.values.parent)),
+        datacenter: dc?.name,
+        datacenterId: dc?.ref.value,
       };
       s.vms.set(key, vm);
       changed.push(vm);
@@ -155,27 +168,96 @@ export class InventoryStore implements InventoryView {
         if (vm.datacenter !== undefined) continue;
         const dc = this.datacenterOf(s, vm.parent);
         if (dc === undefined) continue;
-        const fixed = { ...vm, datacenter: dc };
+        const fixed = { ...vm, datacenter: dc.name, datacenterId: dc.ref.value };
         s.vms.set(key, fixed);
         if (!touched.has(key)) changed.push(fixed);
       }
     }
+    // After the whole batch: a VM's folder leaving in the same batch must be seen as gone.
+    for (const vm of removed) this.departed.record(vm);
     const becameSynced = !batch.truncated && !s.synced;
     if (!batch.truncated) s.synced = true;
+    const scopeChanged = !batch.truncated && (structural || becameSynced || !s.scope) && this.resolveScope(vcenter, s);
     this.indexDirty = true;
     if (changed.length > 0 || removed.length > 0) this.onVmChange(changed, removed);
     if (becameSynced) this.onSynced(vcenter);
+    if (scopeChanged)
+      this.onScopeChange(
+        vcenter,
+        this.scopeProblems().filter((p) => p.vcenter === vcenter),
+      );
   }
 
-  private datacenterOf(s: VcenterState, start: MoRef | undefined): string | undefined {
+  /** Resolves the configured datacenters against the complete state; true when the outcome changed. */
+  private resolveScope(vcenter: string, s: VcenterState): boolean {
+    const entries = this.scope[vcenter] ?? [];
+    if (entries.length === 0) return false;
+    const dcs: DatacenterInfo[] = [];
+    for (const o of s.objects.values()) {
+      if (o.ref.type === "Datacenter") dcs.push({ ref: o.ref, name: o.name, path: this.pathOf(s, o) });
+    }
+    const next = resolveDatacenters(entries, dcs);
+    const key = (r: ScopeResolution | undefined) =>
+      r ? JSON.stringify([r.datacenters.map((d) => d.ref.value).sort(), r.problems]) : "";
+    const changed = key(next) !== key(s.scope);
+    s.scope = next;
+    return changed;
+  }
+
+  /**
+   * Inventory path of an object from its parents. The root folder's name is not part of paths; a
+   * container view over it holds every folder below it but may leave the root itself out, so a
+   * parent Folder that is not held is the root too. Undefined when the chain breaks otherwise.
+   */
+  private pathOf(s: VcenterState, o: InventoryObject): string | undefined {
+    const names: string[] = [];
+    let cur: InventoryObject = o;
+    const path = () => `/${names.reverse().join("/")}`;
+    for (let i = 0; i < 64; i++) {
+      names.push(cur.name);
+      if (!cur.parent) return undefined;
+      const parent = s.objects.get(moKey(cur.parent));
+      if (!parent) return cur.parent.type === "Folder" ? path() : undefined;
+      if (!parent.parent) return path(); // the root folder, held after all
+      cur = parent;
+    }
+    return undefined;
+  }
+
+  private datacenterOf(s: VcenterState, start: MoRef | undefined): InventoryObject | undefined {
     let cur = start;
     for (let i = 0; cur && i < 64; i++) {
       const o = s.objects.get(moKey(cur));
       if (!o) return undefined;
-      if (o.ref.type === "Datacenter") return o.name;
+      if (o.ref.type === "Datacenter") return o;
       cur = o.parent;
     }
     return undefined;
+  }
+
+  /**
+   * Configured datacenters that do not resolve (unknown, ambiguous), per synced vCenter. While
+   * any is listed, nothing may be concluded from a VM's absence.
+   */
+  scopeProblems(): ScopeProblem[] {
+    return [...this.vcenters].flatMap(([vcenter, s]) =>
+      s.synced ? (s.scope?.problems ?? []).map((p) => ({ vcenter, ...p })) : [],
+    );
+  }
+
+  /**
+   * VMs anywhere in the inventory, whatever the configured datacenters, whose BIOS or instance
+   * UUID is `uuid` (either byte order is the caller's to ask). A linear scan: asked only before
+   * acting on an absence.
+   */
+  /** See DepartedVms: why a VM's absence proves nothing because its folder or pool left with it. */
+  leftWithAncestors(uuid: string): string | undefined {
+    return this.departed.leftWithAncestors(uuid, (vc, ref) => this.object(vc, ref) !== undefined);
+  }
+
+  vmsAnywhere(uuid: string): InventoryVm[] {
+    const u = lower(uuid);
+    return this.allVms().filter((vm) => vm.uuid === u || vm.instanceUuid === u);
   }
 
   private reindex(): void {
@@ -184,10 +266,12 @@ export class InventoryStore implements InventoryView {
     this.byDns = new Map();
     this.byIp = new Map();
     for (const [vc, s] of this.vcenters) {
-      const dcs = this.scope[vc] ?? [];
+      const scoped = (this.scope[vc] ?? []).length > 0;
+      // Only datacenters that resolved: an entry naming nothing widens nothing.
+      const dcs = new Set(s.scope?.datacenters.map((d) => d.ref.value) ?? []);
       for (const [key, vm] of s.vms) {
         // Out of the configured datacenters; a VM whose datacenter is not known yet stays findable.
-        if (dcs.length > 0 && vm.datacenter !== undefined && !dcs.includes(vm.datacenter)) continue;
+        if (scoped && vm.datacenterId !== undefined && !dcs.has(vm.datacenterId)) continue;
         const id = `${vc}\u0000${key}`;
         addTo(this.byUuid, vm.uuid && lower(vm.uuid), id);
         addTo(this.byDns, vm.guestHostName && lower(vm.guestHostName), id);

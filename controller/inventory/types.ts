@@ -1,6 +1,7 @@
 // The controller's view of vCenter inventory: what the planners read. Filled by the
 // property-collector change feeds (one per vCenter); planners never call vCenter.
 import type { MoRef, VmSummary } from "../../vsphere/types.js";
+import type { ScopeProblem } from "./scope.js";
 
 /** A VM as held by the inventory: its summary plus where it lives. */
 export interface InventoryVm extends VmSummary {
@@ -8,6 +9,8 @@ export interface InventoryVm extends VmSummary {
   vcenter: string;
   /** Name of its datacenter. */
   datacenter?: string;
+  /** Managed object id of its datacenter ("datacenter-21"). */
+  datacenterId?: string;
 }
 
 /** Any other inventory object the planners walk: hosts, clusters, datacenters, pools, folders. */
@@ -39,4 +42,14 @@ export interface InventoryView {
   tagsOf(vcenter: string, ref: MoRef): Tag[] | undefined;
   /** Why the last read of a vCenter's tags failed; undefined when it succeeded or none was tried. */
   tagError?(vcenter: string): string | undefined;
+}
+
+/** What the lifecycle planner needs besides the lookups: whether absence can mean anything. */
+export interface LifecycleView extends InventoryView {
+  /** Configured datacenters that do not resolve, per vCenter (key `datacenters`). */
+  scopeProblems(): ScopeProblem[];
+  /** VMs with this BIOS or instance UUID anywhere in the inventory, configured datacenters or not. */
+  vmsAnywhere(uuid: string): InventoryVm[];
+  /** Why the VM's departure is no proof (its folder or pool left with it), or undefined. */
+  leftWithAncestors(uuid: string): string | undefined;
 }

@@ -1,9 +1,11 @@
 // A Node informer: list, then watch from the list's resourceVersion with bookmarks; relist on
 // 410 Gone (expired resourceVersion) and restart on any error with backoff; a watchdog restarts
-// a watch that has been silent longer than its timeout (stalled TCP), so no Node is missed.
+// a watch that has been silent longer than its timeout (stalled TCP), so no Node is missed; a
+// relist has its own deadline (listTimeoutMs), so a hung apiserver cannot hold it either.
 import type { KubeConfig, V1Node } from "@kubernetes/client-node";
 import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
+import { kubeCall } from "./call.js";
 
 export interface NodeHandler {
   onUpsert(node: V1Node): void;
@@ -14,6 +16,8 @@ export interface InformerOptions {
   signal: AbortSignal;
   /** Server-side watch timeout; the watchdog fires at 1.5x this with no event or bookmark. */
   watchTimeoutSeconds?: number;
+  /** Deadline of one list (default 60 s): the relist's watchdog. */
+  listTimeoutMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -49,9 +53,9 @@ export class NodeInformer {
     return [...this.cache.values()];
   }
 
-  private async relist(): Promise<void> {
+  private async relist(signal: AbortSignal, timeoutMs: number): Promise<void> {
     const api = this.kc.makeApiClient(CoreV1Api);
-    const res = await api.listNode({});
+    const res = await kubeCall("list nodes", signal, (o) => api.listNode({}, o), { timeoutMs });
     const seen = new Set<string>();
     for (const n of res.items.map(trimNode)) {
       const name = n.metadata?.name;
@@ -78,7 +82,7 @@ export class NodeInformer {
     const timeout = opts.watchTimeoutSeconds ?? 300;
     while (!opts.signal.aborted) {
       try {
-        if (needList) await this.relist();
+        if (needList) await this.relist(opts.signal, opts.listTimeoutMs ?? 60_000);
         needList = false;
         const gone = await this.watchOnce(timeout, opts.signal);
         if (gone) needList = true;

@@ -7,29 +7,51 @@
 // (addresses, taints) are replaced whole, which is what we mean (a strategic merge would merge
 // addresses by `type` and lose a second InternalIP). The first attempt uses the caller's copy (the
 // informer's), so the common case is one request per write with no GET before it.
+//
+// Every request carries the writer's signal (bound(): the leader's term, so losing the Lease
+// aborts every write in flight and refuses the next) and a timeout (kube/call.ts).
 import type { KubeConfig, V1Node, V1NodeAddress, V1Taint } from "@kubernetes/client-node";
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { kubeCall } from "./call.js";
 
 const statusOf = (err: unknown) => (err as { code?: number })?.code;
 const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 type Patch = { metadata?: Record<string, unknown>; spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
+/** What a Node's deletion is conditional on: that incarnation, unchanged since the decision. */
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
 export class NodeWriter {
   private readonly api: CoreV1Api;
   /** Requests sent to the apiserver by this writer, by verb (the benchmark and tests read it). */
-  readonly requests = { get: 0, patch: 0, delete: 0 };
+  readonly requests: { get: number; patch: number; delete: number };
 
   constructor(
-    kc: KubeConfig,
+    kc: KubeConfig | { api: CoreV1Api; requests: NodeWriter["requests"] },
     private readonly attempts = 5,
+    private readonly signal?: AbortSignal,
   ) {
-    this.api = kc.makeApiClient(CoreV1Api);
+    if ("api" in kc) {
+      this.api = kc.api;
+      this.requests = kc.requests;
+    } else {
+      this.api = kc.makeApiClient(CoreV1Api);
+      this.requests = { get: 0, patch: 0, delete: 0 };
+    }
+  }
+
+  /** The same writer (same counters) with every request bound to `signal`. */
+  bound(signal: AbortSignal): NodeWriter {
+    return new NodeWriter({ api: this.api, requests: this.requests }, this.attempts, signal);
   }
 
   private async read(name: string): Promise<V1Node> {
     this.requests.get++;
-    return this.api.readNode({ name });
+    return kubeCall(`read node ${name}`, this.signal, (o) => this.api.readNode({ name }, o));
   }
 
   /**
@@ -50,9 +72,15 @@ export class NodeWriter {
       body.metadata = { ...body.metadata, resourceVersion: node.metadata?.resourceVersion };
       try {
         this.requests.patch++;
-        return subresource === "status"
-          ? await this.api.patchNodeStatus({ name, body }, MERGE_PATCH)
-          : await this.api.patchNode({ name, body }, MERGE_PATCH);
+        return await kubeCall(
+          `patch node ${name}${subresource ? `/${subresource}` : ""}`,
+          this.signal,
+          (o) =>
+            subresource === "status"
+              ? this.api.patchNodeStatus({ name, body }, o)
+              : this.api.patchNode({ name, body }, o),
+          { options: MERGE_PATCH },
+        );
       } catch (err) {
         if (statusOf(err) !== 409 || i >= this.attempts) throw err;
         node = await this.read(name);
@@ -126,17 +154,21 @@ export class NodeWriter {
   }
 
   /**
-   * Deletes a node; a node already gone counts as done. With `uid`, only that incarnation: a Node
-   * re-registered under the same name since the decision (409 from the precondition) is kept.
+   * Deletes a node; a node already gone counts as done. With preconditions, only that incarnation
+   * as it was when decided on: a Node re-registered under the same name, or changed since (409
+   * from the precondition), is kept ("changed": decide again on the new copy).
    */
-  async delete(name: string, uid?: string): Promise<"deleted" | "gone" | "replaced"> {
+  async delete(name: string, pre: DeletePreconditions = {}): Promise<"deleted" | "gone" | "changed"> {
+    const preconditions = pre.uid || pre.resourceVersion ? pre : undefined;
     try {
       this.requests.delete++;
-      await this.api.deleteNode({ name, body: uid ? { preconditions: { uid } } : undefined });
+      await kubeCall(`delete node ${name}`, this.signal, (o) =>
+        this.api.deleteNode({ name, body: preconditions ? { preconditions } : undefined }, o),
+      );
       return "deleted";
     } catch (err) {
       if (statusOf(err) === 404) return "gone";
-      if (uid && statusOf(err) === 409) return "replaced";
+      if (preconditions && statusOf(err) === 409) return "changed";
       throw err;
     }
   }

@@ -132,8 +132,20 @@ describe("kube plumbing", () => {
     // A re-registered Node (same name, new uid) is not deleted on the old decision.
     await api.deleteNode({ name });
     await makeNode(name);
-    expect(await w.delete(name, created.metadata?.uid)).toBe("replaced");
+    expect(await w.delete(name, { uid: created.metadata?.uid })).toBe("changed");
     expect((await api.readNode({ name })).metadata?.name).toBe(name);
+    // Same incarnation, but changed since the copy the decision was made on: kept too.
+    const decided = await api.readNode({ name });
+    await api.patchNode({ name, body: [{ op: "add", path: "/metadata/labels", value: { moved: "on" } }] });
+    const pre = { uid: decided.metadata?.uid, resourceVersion: decided.metadata?.resourceVersion };
+    expect(await w.delete(name, pre)).toBe("changed");
+    expect((await api.readNode({ name })).metadata?.labels?.moved).toBe("on");
+    // Positive control: the current copy's preconditions delete it.
+    const current = await api.readNode({ name });
+    expect(
+      await w.delete(name, { uid: current.metadata?.uid, resourceVersion: current.metadata?.resourceVersion }),
+    ).toBe("deleted");
+    await makeNode(name);
     expect(await w.delete(name)).toBe("deleted");
     expect(await w.delete(name)).toBe("gone");
   });
