@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../env/cluster.js";
 import { down, up, type Environment } from "../env/environment.js";
 import { coreApi, LOCAL_NODES, LOCAL_VCSIM, waitInitialized } from "../env/local.js";
-import { initializingWrites, nodeCreator, POD_NAME_EXTRA, readAudit, theReadyCcmPod } from "../env/pods.js";
+import {
+  hostProcesses,
+  initializingWrites,
+  nodeCreator,
+  POD_NAME_EXTRA,
+  readAudit,
+  theReadyCcmPod,
+} from "../env/pods.js";
 import { docOf, gitopsStack, kubectlFor, renderCmd, secretFileValues, type Kubectl } from "./gitops-steps.js";
 
 const NAME = `e2e-gitops-${process.pid}`;
@@ -152,6 +159,11 @@ describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
     const status = pod.status?.containerStatuses?.[0];
     expect(status).toMatchObject({ ready: true, restartCount: 0 });
     expect(status?.image).toMatch(/vsphere-cloud-controller-manager:local$/);
+    // The local stack's keys reached the pod through the render: the API server on 127.0.0.1
+    // (apiServerEndpoint) and the secure port on the node's own address (bindPodIp).
+    const [proc] = hostProcesses("/app/bin/vsphere-cloud-controller-manager.js", cluster.nodes[0].cgroupRoot);
+    expect(proc.env.KUBERNETES_SERVICE_HOST).toBe("127.0.0.1");
+    expect(proc.cmdline).toContain(`--bind-address=${cluster.nodes[0].ip}`);
 
     const rows = await waitInitialized(e, cluster, 120_000);
     expect(rows.map((r) => [r[1], r[4], r[5]]).sort()).toEqual([
