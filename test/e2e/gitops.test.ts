@@ -1,56 +1,56 @@
-// The GitOps path of the README on the real engines: `pulumi up` with `kubernetes.deploy: false`
-// makes the vCenter objects only -> `npm run render` writes the Kubernetes objects (placeholders;
-// the real password in clear; the real password through a sealing command) -> `kubectl apply
-// --dry-run=server`, then `kubectl apply` -> the CCM runs as the rendered DaemonSet's pod would
-// (its args, the applied ConfigMap and Secret, a token of the rendered ServiceAccount, so the
-// rendered RBAC is what runs) and initializes one Node per VM over 2 regions x 2 zones, as
-// test/e2e/program.test.ts expects of the Pulumi-managed objects. No kubelet runs pods here yet
-// (the local cluster has none), so the DaemonSet's pod is played by the CCM process; the
-// objects themselves are checked and stored by the apiserver.
-import type { V1DaemonSet } from "@kubernetes/client-node";
+// The GitOps path of the README on a real local cluster: `pulumi up` with `kubernetes.deploy:
+// false` makes the vCenter objects only -> `npm run render` writes the Kubernetes objects
+// (placeholders; the real password in clear; the real password through a sealing command) ->
+// `kubectl apply --dry-run=server`, then `kubectl apply` of the plain render -> the rendered
+// DaemonSet's pod runs from the CCM image built from controller/Dockerfile and initializes every
+// kubelet Node as test/e2e/program.test.ts expects of the Pulumi-managed DaemonSet, its writes
+// made with the rendered ServiceAccount (audit log). One cluster (local.ts's inventory and nodes)
+// for the whole file; the cases run in order and build on each other.
+import type { V1DaemonSet, V1ServiceAccount } from "@kubernetes/client-node";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CcmProcess } from "../env/ccm.js";
+import { startCluster, type Cluster } from "../env/cluster.js";
 import { down, up, type Environment } from "../env/environment.js";
-import { govcFor } from "../env/govc.js";
-import { LOCAL_VCSIM } from "../env/local.js";
-import type { PulumiCli } from "../env/pulumi.js";
+import { coreApi, LOCAL_NODES, LOCAL_VCSIM, waitInitialized } from "../env/local.js";
 import {
-  docOf,
-  gitopsStack,
-  initializedRows,
-  kubectlFor,
-  registerVmNodes,
-  renderCmd,
-  runAsDaemonSetPod,
-  secretFileValues,
-  type Kubectl,
-} from "./gitops-steps.js";
+  hostProcesses,
+  initializingWrites,
+  nodeCreator,
+  POD_NAME_EXTRA,
+  readAudit,
+  theReadyCcmPod,
+} from "../env/pods.js";
+import { docOf, gitopsStack, kubectlFor, renderCmd, secretFileValues, type Kubectl } from "./gitops-steps.js";
 
 const NAME = `e2e-gitops-${process.pid}`;
 const PLACEHOLDER = "REPLACE-WITH-vsphere-ccm-ccmPassword";
+const log = (s: string) => console.log(`[e2e] ${s}`);
 
 describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
   let e: Environment;
+  let cluster: Cluster;
   let kubectl: Kubectl;
-  let cli: PulumiCli | undefined;
   let configFile: string;
   let out: Record<string, unknown>;
-  let ccm: CcmProcess | undefined;
   const dirs: Record<"placeholders" | "plain" | "sealed", string> = { placeholders: "", plain: "", sealed: "" };
   let files: string[] = [];
   let secretFile: string;
 
+  const t0 = Date.now();
+
   beforeAll(async () => {
-    e = await up({ name: NAME, vcsim: LOCAL_VCSIM });
+    // The cluster `npm run local` makes (its nodes, and the CCM image imported into them), with
+    // no Pulumi-managed Kubernetes objects: those come from the render.
+    e = await up({ name: NAME, vcsim: LOCAL_VCSIM, cluster: true });
+    cluster = await startCluster(e, { nodes: LOCAL_NODES, log });
     kubectl = kubectlFor(e);
     for (const k of Object.keys(dirs) as (keyof typeof dirs)[]) dirs[k] = await mkdtemp(join(tmpdir(), `gitops-${k}-`));
+    log(`engines and cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
   afterAll(async () => {
-    await ccm?.stop();
-    await cli?.exec(["destroy", "--stack", "local", "--yes"]);
+    log(`whole file in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await down(NAME);
     for (const d of Object.values(dirs)) if (d) await rm(d, { recursive: true, force: true });
   });
@@ -58,7 +58,9 @@ describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
     renderCmd(e.env, "--stack", "local", "--config-file", configFile, "--out", dir, ...more);
 
   it("pulumi up with kubernetes.deploy: false makes the vCenter objects only, and names the Kubernetes ones", async () => {
-    ({ cli, configFile } = await gitopsStack(e));
+    const stack = await gitopsStack(e);
+    const cli = stack.cli;
+    configFile = stack.configFile;
     await cli.up();
     out = await cli.outputs();
     const state = JSON.stringify(JSON.parse(await cli.ok(["stack", "export"])));
@@ -142,24 +144,44 @@ describe("GitOps: pulumi up for vCenter only, render, kubectl apply", () => {
     expect(applied).toHaveLength(files.length);
   });
 
-  it("the CCM run as the rendered DaemonSet's pod initializes every Node with its zone and region", async () => {
-    const started = await runAsDaemonSetPod(e, kubectl, String(out.namespace));
-    ccm = started.ccm;
-    expect(started.args).toEqual(["--cloud-provider=vsphere", "--v=2", "--leader-elect=true"]);
-    expect(started.daemonSet.spec?.template.spec?.containers[0].image).toBe("vsphere-cloud-controller-manager:local");
-    expect(started.daemonSet.metadata?.annotations?.["pulumi.com/skipAwait"]).toBeUndefined();
+  it("the rendered DaemonSet's pod, from the local image, initializes every kubelet Node as its ServiceAccount", async () => {
+    const ns = String(out.namespace);
+    const ds = await docOf<V1DaemonSet>(join(dirs.plain, files[files.length - 1]));
+    const template = ds.spec?.template.spec;
+    expect(template?.containers[0].image).toBe("vsphere-cloud-controller-manager:local");
+    expect(ds.metadata?.annotations?.["pulumi.com/skipAwait"]).toBeUndefined();
+    // The ServiceAccount the pod runs as is the rendered one.
+    const sa = await docOf<V1ServiceAccount>(join(dirs.plain, files[1]));
+    expect(template?.serviceAccountName).toBe(sa.metadata?.name);
 
-    const nodes = await registerVmNodes(e, govcFor(e.env), kubectl);
-    const rows = await initializedRows(kubectl, nodes);
-    expect(rows.map((r) => r.slice(0, 3)).sort()).toEqual([
+    const pod = await theReadyCcmPod(coreApi(e), ns);
+    expect(pod.spec?.nodeName).toBe(cluster.nodes[0].name); // the control plane
+    const status = pod.status?.containerStatuses?.[0];
+    expect(status).toMatchObject({ ready: true, restartCount: 0 });
+    expect(status?.image).toMatch(/vsphere-cloud-controller-manager:local$/);
+    // The local stack's keys reached the pod through the render: the API server on 127.0.0.1
+    // (apiServerEndpoint) and the secure port on the node's own address (bindPodIp).
+    const [proc] = hostProcesses("/app/bin/vsphere-cloud-controller-manager.js", cluster.nodes[0].cgroupRoot);
+    expect(proc.env.KUBERNETES_SERVICE_HOST).toBe("127.0.0.1");
+    expect(proc.cmdline).toContain(`--bind-address=${cluster.nodes[0].ip}`);
+
+    const rows = await waitInitialized(e, cluster, 120_000);
+    expect(rows.map((r) => [r[1], r[4], r[5]]).sort()).toEqual([
       ["DC0_C0_RP0_VM0", "zone-a", "region-1"],
       ["DC0_C1_RP0_VM0", "zone-b", "region-1"],
       ["DC1_C0_RP0_VM0", "zone-c", "region-2"],
-      ["DC1_C1_RP0_VM0", "zone-d", "region-2"],
     ]);
-    for (const r of rows) {
-      expect(r[3]).toMatch(/^vsphere:\/\/[0-9a-f-]{36}$/);
-      expect(r[4]).toMatch(/^10\.0\.0\.\d+$/);
+    for (const r of rows) expect(r[2]).toMatch(/^vsphere:\/\/[0-9a-f-]{36}$/);
+    const audit = await readAudit(e.kube.auditLog);
+    for (const [i, n] of cluster.nodes.entries()) {
+      expect(rows[i][3].split(",")).toContain(`InternalIP=${n.ip}`);
+      expect(nodeCreator(audit, n.name)).toBe(`system:node:${n.name}`);
+      const writes = initializingWrites(audit, n.name);
+      expect(writes.length).toBeGreaterThan(0);
+      for (const w of writes) {
+        expect(w.user.username).toBe(`system:serviceaccount:${ns}:${sa.metadata?.name}`);
+        expect(w.user.extra?.[POD_NAME_EXTRA]).toEqual([pod.metadata?.name]);
+      }
     }
   });
 });

@@ -15,7 +15,15 @@ import { addNode, type ClusterNode } from "../env/cluster.js";
 import { down, up } from "../env/environment.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { coreApi, LOCAL_VCSIM, localPulumi, localUp, type LocalRun } from "../env/local.js";
-import { ccmPods, eventsByPod, hostProcesses, isReady, POD_NAME_EXTRA, readAudit } from "../env/pods.js";
+import {
+  eventsByPod,
+  hostProcesses,
+  initializingWrites,
+  nodeCreator,
+  POD_NAME_EXTRA,
+  readAudit,
+  theReadyCcmPod,
+} from "../env/pods.js";
 import { vcenterSnapshot, type GovcRole } from "../env/vcenter-snapshot.js";
 
 const NAME = `e2e-program-${process.pid}`;
@@ -30,16 +38,7 @@ describe("the Pulumi program on a real local cluster", () => {
   let ns: string;
   const core = () => coreApi(run.env);
   const controlPlane = (): ClusterNode => run.cluster.nodes[0];
-  const theReadyPod = () =>
-    until(
-      "one ready CCM pod",
-      async () => {
-        const pods = await ccmPods(core(), ns);
-        return pods.length === 1 && isReady(pods[0]) ? pods[0] : undefined;
-      },
-      120_000,
-      250,
-    );
+  const theReadyPod = () => theReadyCcmPod(core(), ns);
 
   beforeAll(async () => {
     // Engines first (localUp reuses them), then what existed before the stack.
@@ -97,20 +96,9 @@ describe("the Pulumi program on a real local cluster", () => {
       const node = await core().readNode({ name: n.name });
       expect(node.status?.addresses).toContainEqual({ type: "InternalIP", address: n.ip });
       // The kubelet registered the Node (so the uninitialized taint is its doing) ...
-      expect(
-        audit.find((ev) => ev.verb === "create" && ev.objectRef?.resource === "nodes" && ev.objectRef.name === n.name)
-          ?.user.username,
-      ).toBe(`system:node:${n.name}`);
-      // ... and every write that initialized it came from the pod's ServiceAccount (besides the
-      // kubelet's own and the admin's control-plane label, which kubeadm would set).
-      const writes = audit.filter(
-        (ev) =>
-          ev.objectRef?.resource === "nodes" &&
-          ev.objectRef.name === n.name &&
-          ev.verb === "patch" &&
-          ev.user.username !== "admin" &&
-          !ev.user.username.startsWith("system:node:"),
-      );
+      expect(nodeCreator(audit, n.name)).toBe(`system:node:${n.name}`);
+      // ... and every write that initialized it came from the pod's ServiceAccount.
+      const writes = initializingWrites(audit, n.name);
       expect(writes.length).toBeGreaterThan(0);
       for (const w of writes) {
         expect(w.user.username).toBe(SA_USER(ns));

@@ -68,9 +68,12 @@ export const LOCAL_VCSIM = { datacenters: 2, clustersPerDatacenter: 2, hostsPerC
 /** Nodes at start: the control plane and two workers; the fourth VM is left to join later. */
 export const LOCAL_NODES = 3;
 
+/** Where localStack copies stacks/Pulumi.local.yaml: the stack's config file for `e`. */
+export const localConfigFile = (e: Pick<Environment, "dir">): string => join(e.dir, "Pulumi.local.yaml");
+
 /** The local stack's Pulumi CLI, its config copied into the run directory and set for `e`. */
 export async function localStack(e: Environment): Promise<PulumiCli> {
-  const configFile = join(e.dir, "Pulumi.local.yaml");
+  const configFile = localConfigFile(e);
   await copyFile(join(REPO_ROOT, "stacks", "Pulumi.local.yaml"), configFile);
   const cli = pulumiFor(e.env, configFile);
   if ((await cli.exec(["stack", "select", STACK])).code !== 0) await cli.ok(["stack", "init", STACK]);
@@ -186,7 +189,7 @@ export async function localDown(name = "local", log: (s: string) => void = () =>
 
 /** The local stack's Pulumi CLI for an environment that is up (configured by localUp). */
 export function localPulumi(env: Environment): PulumiCli {
-  return pulumiFor(env.env, join(env.dir, "Pulumi.local.yaml"));
+  return pulumiFor(env.env, localConfigFile(env));
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@
 import type { CoreV1Api, V1Pod } from "@kubernetes/client-node";
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { until } from "./ccm.js";
 
 export const POD_NAME_EXTRA = "authentication.kubernetes.io/pod-name";
 
@@ -20,6 +21,18 @@ export async function ccmPods(core: CoreV1Api, namespace: string): Promise<V1Pod
 
 export const isReady = (p: V1Pod): boolean =>
   p.status?.phase === "Running" && !!p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+
+/** Waits (120 s at most) until the namespace has exactly one CCM pod and it is ready. */
+export const theReadyCcmPod = (core: CoreV1Api, namespace: string): Promise<V1Pod> =>
+  until(
+    "one ready CCM pod",
+    async () => {
+      const pods = await ccmPods(core, namespace);
+      return pods.length === 1 && isReady(pods[0]) ? pods[0] : undefined;
+    },
+    120_000,
+    250,
+  );
 
 export interface HostProcess {
   pid: number;
@@ -82,6 +95,25 @@ export async function nodeWriters(auditLog: string): Promise<Map<string, string>
   }
   return out;
 }
+
+/**
+ * The writes that initialized Node `node`: its patches by anyone but the kubelets and the admin
+ * (who sets the control-plane label, as kubeadm would).
+ */
+export const initializingWrites = (audit: AuditEvent[], node: string): AuditEvent[] =>
+  audit.filter(
+    (ev) =>
+      ev.objectRef?.resource === "nodes" &&
+      ev.objectRef.name === node &&
+      ev.verb === "patch" &&
+      ev.user.username !== "admin" &&
+      !ev.user.username.startsWith("system:node:"),
+  );
+
+/** Who created Node `node` (the kubelet that registered it, on a real cluster). */
+export const nodeCreator = (audit: AuditEvent[], node: string): string | undefined =>
+  audit.find((ev) => ev.verb === "create" && ev.objectRef?.resource === "nodes" && ev.objectRef.name === node)?.user
+    .username;
 
 /** Audit events whose writer is the pod `pod` (through its bound token). */
 export async function eventsByPod(auditLog: string, pod: string): Promise<AuditEvent[]> {
