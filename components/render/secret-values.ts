@@ -72,6 +72,9 @@ export async function seal(command: string, input: string, secrets: readonly str
       child.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
       child.on("error", reject);
       child.on("close", (c) => resolve({ code: c, stdout: out, stderr: err }));
+      // A command that exits without reading all of stdin closes the pipe (EPIPE): its exit code
+      // and stderr say what went wrong, so the write error itself is not the story.
+      child.stdin.on("error", () => {});
       child.stdin.end(input);
     },
   );
