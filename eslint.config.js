@@ -16,6 +16,17 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "error",
+      "no-restricted-syntax": [
+        "error",
+        {
+          // Node 20 garbage-collects a timeout signal that only AbortSignal.any() refers to, and
+          // it never fires: a deadline that silently is not one.
+          selector:
+            "CallExpression[callee.object.name='AbortSignal'][callee.property.name='any'] CallExpression[callee.object.name='AbortSignal'][callee.property.name='timeout']",
+          message:
+            "Keep a reference to the timeout (or use a setTimeout that aborts a controller): Node 20 can collect an AbortSignal.timeout() held only by AbortSignal.any(), and it then never fires.",
+        },
+      ],
     },
   },
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },

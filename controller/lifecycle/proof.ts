@@ -39,11 +39,20 @@ export async function confirmAbsent(targets: LookupTarget[], uuid: string, signa
   if (targets.length === 0) return { absent: false, reason: "no vCenter configured to ask" };
   const answers = await Promise.all(
     targets.map(async (t) => {
+      // A timer that holds its controller: Node 20 lets an AbortSignal.timeout() that only
+      // AbortSignal.any() refers to be garbage-collected, and then it never fires (the lookup
+      // would wait for the caller's own deadline instead of this one).
+      const deadline = new AbortController();
+      const timer = setTimeout(
+        () => deadline.abort(new Error(`no answer within ${LOOKUP_TIMEOUT_MS} ms`)),
+        LOOKUP_TIMEOUT_MS,
+      );
       try {
-        const bounded = AbortSignal.any([signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)]);
-        return { t, found: await lookup(t, uuid, bounded) };
+        return { t, found: await lookup(t, uuid, AbortSignal.any([signal, deadline.signal])) };
       } catch (err) {
         return { t, err };
+      } finally {
+        clearTimeout(timer);
       }
     }),
   );
