@@ -30,13 +30,11 @@ export interface VmSummary {
   name: string;
   /** BIOS UUID (config.uuid): what the kubelet reports as systemUUID. */
   uuid?: string;
-  instanceUuid?: string;
   powerState?: PowerState;
   host?: MoRef;
   resourcePool?: MoRef;
   parent?: MoRef;
   guestHostName?: string;
-  guestFullName?: string;
   guestId?: string;
   numCpu?: number;
   memoryMB?: number;
