@@ -8,11 +8,40 @@
 //
 //   npm run build                 -> dist/controller/main.js
 //   tsx controller/build.ts DIR   -> DIR/controller/main.js
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "..", "..");
+
+/**
+ * Dependencies of the `soap` package that our use of it never reaches: its own HTTP client (axios,
+ * axios-ntlm: vsphere/soap/client.ts always passes our transport as `httpClient`), WS-Security
+ * signing (xml-crypto, with xpath and xmldom) and MTOM multipart parsing (formidable). soap.js
+ * requires them at load time, so without this they are parsed and held for nothing: about 10 MB
+ * of resident memory at start (bench/RESULTS.md, "Memory"). Each is replaced by a module that
+ * throws if it is ever called, so a future use fails loudly instead of silently.
+ */
+export const UNUSED_SOAP_DEPENDENCIES = ["axios", "axios-ntlm", "xml-crypto", "formidable"];
+
+const STUB = `const fail = (name) => () => { throw new Error("soap: " + name + " is not bundled (see controller/build.ts)"); };
+const stub = { __esModule: true, default: { create: fail("axios.create") } };
+for (const k of ["SignedXml", "xpath", "create", "request", "NtlmClient"]) stub[k] = fail(k);
+module.exports = stub;`;
+
+export const stubUnusedSoapDependencies: Plugin = {
+  name: "stub-unused-soap-dependencies",
+  setup(b) {
+    const filter = new RegExp(`^(${UNUSED_SOAP_DEPENDENCIES.join("|")})$`);
+    b.onResolve({ filter }, (args) =>
+      // Only where soap asks for them; anything else that needs them gets the real package.
+      /[\\/]node_modules[\\/]soap[\\/]/.test(args.importer)
+        ? { path: args.path, namespace: "unused-soap-dep" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "unused-soap-dep" }, () => ({ contents: STUB, loader: "js" }));
+  },
+};
 
 /** Bundles controller/main.ts into `<outDir>/controller/main.js`; returns that path. */
 export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<string> {
@@ -28,6 +57,7 @@ export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<str
     sourcemap: "external",
     legalComments: "linked",
     logLevel: "warning",
+    plugins: [stubUnusedSoapDependencies],
     // Some dependencies are CommonJS and call require(): give the ES module one.
     banner: {
       js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
