@@ -15,31 +15,40 @@ import { fileURLToPath } from "node:url";
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "..", "..");
 
 /**
- * Dependencies of the `soap` package that our use of it never reaches: its own HTTP client (axios,
- * axios-ntlm: vsphere/soap/client.ts always passes our transport as `httpClient`), WS-Security
- * signing (xml-crypto, with xpath and xmldom) and MTOM multipart parsing (formidable). soap.js
- * requires them at load time, so without this they are parsed and held for nothing: about 10 MB
- * of resident memory at start (bench/RESULTS.md, "Memory"). Each is replaced by a module that
- * throws if it is ever called, so a future use fails loudly instead of silently.
+ * Dependencies that are loaded but never reached from the controller, by the package that asks
+ * for them. Each is replaced, for that importer only, by a module that throws if it is ever
+ * called, so a future use fails loudly. Measured cost at start in bench/RESULTS.md ("Memory").
+ * - soap requires its own HTTP client (axios, axios-ntlm), WS-Security signing (xml-crypto, with
+ *   xpath and xmldom) and MTOM multipart parsing (formidable) at load time; vsphere/soap/client.ts
+ *   always passes our transport as `httpClient`, and we never sign or parse MTOM.
+ * - node-fetch 2 (under @kubernetes/client-node) imports whatwg-url (with tr46's Unicode tables)
+ *   as a fallback for runtimes without a global URL; Node has one, so it takes `Url.URL`.
  */
-export const UNUSED_SOAP_DEPENDENCIES = ["axios", "axios-ntlm", "xml-crypto", "formidable"];
+export const UNUSED_DEPENDENCIES: { module: string; importer: string }[] = [
+  ...["axios", "axios-ntlm", "xml-crypto", "formidable"].map((module) => ({ module, importer: "soap" })),
+  { module: "whatwg-url", importer: "node-fetch" },
+];
 
-const STUB = `const fail = (name) => () => { throw new Error("soap: " + name + " is not bundled (see controller/build.ts)"); };
+const STUB = `const fail = (name) => () => { throw new Error("not bundled: " + name + " (see controller/build.ts)"); };
 const stub = { __esModule: true, default: { create: fail("axios.create") } };
-for (const k of ["SignedXml", "xpath", "create", "request", "NtlmClient"]) stub[k] = fail(k);
+for (const k of ["SignedXml", "xpath", "create", "request", "NtlmClient", "parseURL"]) stub[k] = fail(k);
 module.exports = stub;`;
 
-export const stubUnusedSoapDependencies: Plugin = {
-  name: "stub-unused-soap-dependencies",
+const inPackage = (file: string, pkg: string) => file.includes(`/node_modules/${pkg}/`);
+
+export const stubUnusedDependencies: Plugin = {
+  name: "stub-unused-dependencies",
   setup(b) {
-    const filter = new RegExp(`^(${UNUSED_SOAP_DEPENDENCIES.join("|")})$`);
+    const filter = new RegExp(`^(${[...new Set(UNUSED_DEPENDENCIES.map((d) => d.module))].join("|")})$`);
     b.onResolve({ filter }, (args) =>
-      // Only where soap asks for them; anything else that needs them gets the real package.
-      /[\\/]node_modules[\\/]soap[\\/]/.test(args.importer)
-        ? { path: args.path, namespace: "unused-soap-dep" }
+      // Only where the listed importer asks; anything else that needs the package gets it.
+      UNUSED_DEPENDENCIES.some(
+        (d) => d.module === args.path && inPackage(args.importer.replace(/\\/g, "/"), d.importer),
+      )
+        ? { path: args.path, namespace: "unused-dependency" }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "unused-soap-dep" }, () => ({ contents: STUB, loader: "js" }));
+    b.onLoad({ filter: /.*/, namespace: "unused-dependency" }, () => ({ contents: STUB, loader: "js" }));
   },
 };
 
@@ -57,7 +66,7 @@ export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<str
     sourcemap: "external",
     legalComments: "linked",
     logLevel: "warning",
-    plugins: [stubUnusedSoapDependencies],
+    plugins: [stubUnusedDependencies],
     // Some dependencies are CommonJS and call require(): give the ES module one.
     banner: {
       js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
