@@ -53,7 +53,18 @@ describe("the CCM under VM churn", () => {
     await govc("tags.attach", "-c", "k8s-region", "region-1", "/DC0");
     await govc("tags.attach", "-c", "k8s-zone", "zone-a", "/DC0/host/DC0_C0");
     paths.push(...(await govc("find", "/DC0/vm", "-type", "m")).trim().split("\n").sort());
-    await govc("vm.change", "-vm", paths[0], "-e", "SET.guest.ipAddress=10.30.0.10");
+    // What VMware Tools reports: node a's VM has its IP and host name; VM1 an IP (its host name
+    // comes later, as the positive control).
+    await govc(
+      "vm.change",
+      "-vm",
+      paths[0],
+      "-e",
+      "SET.guest.ipAddress=10.30.0.10",
+      "-e",
+      `SET.guest.hostName=${name("a")}`,
+    );
+    await govc("vm.change", "-vm", paths[1], "-e", "SET.guest.ipAddress=10.30.0.21");
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
     api = kc.makeApiClient(CoreV1Api);
