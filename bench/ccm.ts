@@ -1,5 +1,5 @@
 // npm run bench:ccm -- --nodes 100,500,1000 [--idle-minutes 5] [--vms 1000] [--compiled]
-//                      [--concurrent-node-syncs N] [--profile]
+//                      [--concurrent-node-syncs N] [--profile] [--node-flags="--max-semi-space-size=1"]
 // The CCM as a process against a vcsim holding >= 1,000 VMs and the kube-apiserver, with N Nodes
 // registered the way kubelets do it. A Node watch in this process (not the CCM's logs) judges the
 // outcome. Prints one JSON line per N: time from the CCM's "inventory synced" to all N initialized,
@@ -52,6 +52,13 @@ interface Args {
   syncs?: number;
   /** Run the CCM under node --cpu-prof (profiles in bench/out/profiles). */
   profile: boolean;
+  /** Extra node/V8 flags for the CCM process (to measure a V8 setting before the image adopts it). */
+  nodeFlags: string[];
+}
+
+/** The issue's peak RSS bounds (upstream's own figures on the same fixture): 80 MB up to 100 Nodes, 90 MB up to 500. */
+export function rssBoundMB(nodes: number): number | null {
+  return nodes <= 100 ? 80 : nodes <= 500 ? 90 : null;
 }
 
 function parse(): Args {
@@ -63,6 +70,7 @@ function parse(): Args {
       compiled: { type: "boolean", default: false },
       "concurrent-node-syncs": { type: "string" },
       profile: { type: "boolean", default: false },
+      "node-flags": { type: "string", default: "" },
     },
   });
   const nodes = values.nodes.split(",").map((s) => Number(s.trim()));
@@ -80,6 +88,7 @@ function parse(): Args {
     compiled: values.compiled,
     syncs: syncs === undefined ? undefined : Number(syncs),
     profile: values.profile,
+    nodeFlags: values["node-flags"].split(/\s+/).filter(Boolean),
   };
 }
 
@@ -229,7 +238,10 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
   const extra = [`--leader-elect-resource-name=bench-ccm-${n}-${spawnedAt}`];
   if (a.syncs) extra.push(`--concurrent-node-syncs=${a.syncs}`);
   const profiles = join(REPO_ROOT, "bench", "out", "profiles");
-  const nodeArgs = a.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=ccm-${n}.cpuprofile`] : [];
+  const nodeArgs = [
+    ...a.nodeFlags,
+    ...(a.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=ccm-${n}.cpuprofile`] : []),
+  ];
   const ccm = await startCcm(env, fx, { nodeArgs, bin, extra }, logFile);
   try {
     const firstAt = watcher.until("a node initialized", () => watcher.count(isInitialized) > 0, 600_000);
@@ -262,6 +274,8 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
       vcenterCallsByMethod: calls.byMethod,
       callsPerNode: round(calls.total / n, 4),
       rssMB: proc.hwmMB,
+      rssBoundMB: rssBoundMB(n),
+      nodeFlags: a.nodeFlags.join(" "),
       rssAtEndMB: proc.rssMB,
       heapAtEndMB: heap,
       idleMinutes: a.idleMinutes,
