@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { GO_WRAPPERS } from "./paths.js";
 
 export type EngineName =
-  "kubernetes" | "etcd" | "govmomi" | "pulumi" | "pulumi-language-nodejs" | "pulumi-kubernetes" | "actionlint";
+  | "kubernetes"
+  | "etcd"
+  | "govmomi"
+  | "pulumi"
+  | "pulumi-language-nodejs"
+  | "pulumi-kubernetes"
+  | "actionlint"
+  | "cloud-provider-vsphere";
 
 export interface Engine {
   name: EngineName;
@@ -23,6 +30,11 @@ export interface Engine {
    * (go:embed cannot read the module cache).
    */
   embedFrom?: { module: string; files: string[] };
+  /**
+   * Built only for benchmarks (`engines install --bench`, or asked for by name): never by
+   * `npm test` nor `engines up`, which need only the test engines.
+   */
+  benchOnly?: true;
 }
 
 const K8S = "v1.35.4";
@@ -100,6 +112,16 @@ export const ENGINES: readonly Engine[] = [
     packages: ["github.com/rhysd/actionlint/cmd/actionlint"],
     binaries: ["actionlint"],
     ldflags: [],
+  },
+  {
+    // Upstream's Go CCM, the baseline of `bench:ccm -- --vs-upstream`.
+    name: "cloud-provider-vsphere",
+    version: "v1.36.0",
+    dir: join(GO_WRAPPERS, "cloud-provider-vsphere"),
+    packages: ["k8s.io/cloud-provider-vsphere/cmd/vsphere-cloud-controller-manager"],
+    binaries: ["vsphere-cloud-controller-manager"],
+    ldflags: ["k8s.io/component-base/version.gitVersion=v1.36.0"],
+    benchOnly: true,
   },
 ];
 
