@@ -29,7 +29,7 @@ describe("selfSignedCertificate", () => {
     const port = (server.address() as AddressInfo).port;
     const get = (ca?: string) =>
       new Promise<string>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port, path: "/", ca }, (res) => {
+        const req = request({ host: "127.0.0.1", port, path: "/", ca, agent: false }, (res) => {
           let body = "";
           res.on("data", (d: Buffer) => (body += d.toString()));
           res.on("end", () => resolve(body));
