@@ -231,7 +231,7 @@ async function addressUpdate(s: VsphereSession, probe: ScaleVm, watcher: NodeWat
       !!watcher.nodes
         .get(probe.nodeName)
         ?.status?.addresses?.some((x) => x.type === "InternalIP" && x.address === newIp),
-    120_000,
+    600_000,
   );
   const reportedP = (async () => {
     for (;;) {
@@ -333,7 +333,11 @@ async function main(): Promise<void> {
         throw new Error(`${ccm.synced.size} of ${a.vcenters} vCenters logged "inventory synced"`);
       const calls = vcenterCalls(await ccm.metrics(env.kube.adminToken));
       const logLinesAtInit = ccm.logLines();
-      log(`all initialized ${(allAt - syncedAt) / 1000} s after the last sync; idle ${a.idleMinutes} min`);
+      log(
+        `all initialized ${(allAt - syncedAt) / 1000} s after the last sync (${(allAt - ccm.spawnedAt) / 1000} s from ` +
+          `process start), ${calls.total} vCenter calls, peak RSS ${initProc.hwmMB} MB, ${initProc.cpuSeconds} CPU-s, ` +
+          `${logLinesAtInit} log lines; idle ${a.idleMinutes} min`,
+      );
 
       const i0 = { at: Date.now(), calls: calls.total, cpu: (await processFigures(ccm.pid)).cpuSeconds };
       await sleep(a.idleMinutes * 60_000);
@@ -344,17 +348,24 @@ async function main(): Promise<void> {
       };
       const perMin = (x: number, y: number, ms: number) => (ms > 0 ? round((y - x) / (ms / 60_000)) : null);
 
+      log(
+        `idle: ${perMin(i0.calls, i1.calls, i1.at - i0.at)} calls/min, ${perMin(i0.cpu, i1.cpu, i1.at - i0.at)} CPU-s/min; churn ${a.churnMinutes} min`,
+      );
       const sessions = await Promise.all(vcs.map((x) => sessionFor(x.vcsim)));
       const allVms = vcs.flatMap((x) => x.vms);
       const ch0 = { at: Date.now(), calls: i1.calls, cpu: (await processFigures(ccm.pid)).cpuSeconds };
       const driven = await churn(sessions, allVms, targets, a, a.churnMinutes);
+      log(`churn done: ${JSON.stringify(driven)}; address probe`);
       const ch1 = {
         at: Date.now(),
         calls: vcenterCalls(await ccm.metrics(env.kube.adminToken)).total,
         cpu: (await processFigures(ccm.pid)).cpuSeconds,
       };
 
-      const address = await addressUpdate(sessions[targets[0].vcenter], targets[0], watcher);
+      // After the churn vcsim may still be working through its backlog (see addressUpdate).
+      const address = await addressUpdate(sessions[targets[0].vcenter], targets[0], watcher).catch((err: unknown) => ({
+        error: err instanceof Error ? err.message : String(err),
+      }));
       for (const s of sessions) await s.close();
       const proc = await processFigures(ccm.pid);
       console.log(
