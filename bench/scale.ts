@@ -353,14 +353,17 @@ async function main(): Promise<void> {
       );
       const sessions = await Promise.all(vcs.map((x) => sessionFor(x.vcsim)));
       const allVms = vcs.flatMap((x) => x.vms);
-      const ch0 = { at: Date.now(), calls: i1.calls, cpu: (await processFigures(ccm.pid)).cpuSeconds };
+      const before = vcenterCalls(await ccm.metrics(env.kube.adminToken));
+      const ch0 = { at: Date.now(), calls: before.total, cpu: (await processFigures(ccm.pid)).cpuSeconds };
       const driven = await churn(sessions, allVms, targets, a, a.churnMinutes);
       log(`churn done: ${JSON.stringify(driven)}; address probe`);
-      const ch1 = {
-        at: Date.now(),
-        calls: vcenterCalls(await ccm.metrics(env.kube.adminToken)).total,
-        cpu: (await processFigures(ccm.pid)).cpuSeconds,
-      };
+      const after = vcenterCalls(await ccm.metrics(env.kube.adminToken));
+      const ch1 = { at: Date.now(), calls: after.total, cpu: (await processFigures(ccm.pid)).cpuSeconds };
+      const churnCallsByMethod = Object.fromEntries(
+        Object.entries(after.byMethod)
+          .map(([k, v]) => [k, v - (before.byMethod[k] ?? 0)] as const)
+          .filter(([, v]) => v > 0),
+      );
 
       // After the churn vcsim may still be working through its backlog (see addressUpdate).
       const address = await addressUpdate(sessions[targets[0].vcenter], targets[0], watcher).catch((err: unknown) => ({
@@ -390,6 +393,7 @@ async function main(): Promise<void> {
           idleCpuSecondsPerMin: perMin(i0.cpu, i1.cpu, i1.at - i0.at),
           churn: { minutes: a.churnMinutes, appInfoRewrites: driven.rewrites, ipFlips: driven.ipFlips },
           churnCallsPerMin: perMin(ch0.calls, ch1.calls, ch1.at - ch0.at),
+          churnCallsByMethod,
           churnCpuSecondsPerMin: perMin(ch0.cpu, ch1.cpu, ch1.at - ch0.at),
           addressUpdateSeconds: address,
           nodeFlags: a.nodeFlags.join(" "),
