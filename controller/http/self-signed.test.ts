@@ -22,6 +22,14 @@ describe("selfSignedCertificate", () => {
     expect(new X509Certificate(selfSignedCertificate().cert).serialNumber).not.toBe(x.serialNumber);
   });
 
+  it("always encodes valid DER: 300 certificates parse, each with a positive, minimal serial", () => {
+    for (let i = 0; i < 300; i++) {
+      const x = new X509Certificate(selfSignedCertificate().cert);
+      expect(x.serialNumber).toMatch(/^[0-7][0-9A-F]{31}$/);
+      expect(x.serialNumber.slice(0, 2)).not.toBe("00");
+    }
+  });
+
   it("serves HTTPS that a client trusting it accepts, and a client trusting nothing refuses", async () => {
     const { cert, key } = selfSignedCertificate();
     const server = createServer({ cert, key }, (_q, s) => s.end("ok"));

@@ -67,7 +67,8 @@ export function selfSignedCertificate(
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = createPublicKey(privateKey).export({ type: "spki", format: "der" });
   const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: first byte 0x01-0x7f (0x00 there would be illegal padding).
+  serial[0] = (serial[0] & 0x7f) | 0x01;
   const algorithm = seq(oid(ECDSA_SHA256));
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const tbs = seq(
