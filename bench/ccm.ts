@@ -1,5 +1,6 @@
 // npm run bench:ccm -- --nodes 100,500,1000 [--idle-minutes 5] [--vms 1000] [--compiled]
-//                      [--concurrent-node-syncs N] [--profile]
+//                      [--concurrent-node-syncs N] [--profile] [--node-flags="--max-semi-space-size=1"]
+//                      [--vs-upstream]   (also upstream's Go CCM on the same fixture: bench/vs-upstream.ts)
 // The CCM as a process against a vcsim holding >= 1,000 VMs and the kube-apiserver, with N Nodes
 // registered the way kubelets do it. A Node watch in this process (not the CCM's logs) judges the
 // outcome. Prints one JSON line per N: time from the CCM's "inventory synced" to all N initialized,
@@ -18,6 +19,7 @@ import { down, up, type Environment } from "../test/env/environment.js";
 import { freePort, httpsRequest } from "../test/env/net.js";
 import { REPO_ROOT } from "../test/env/paths.js";
 import { buildBundle } from "../controller/build.js";
+import { compareWithUpstream } from "./vs-upstream.js";
 import { serverCert } from "../test/env/pki.js";
 import {
   BENCH_LABEL,
@@ -52,6 +54,15 @@ interface Args {
   syncs?: number;
   /** Run the CCM under node --cpu-prof (profiles in bench/out/profiles). */
   profile: boolean;
+  /** Extra node/V8 flags for the CCM process (to measure a V8 setting before the image adopts it). */
+  nodeFlags: string[];
+  /** Also run upstream's Go CCM (bench-only engine) on the same fixture and print ratios. */
+  vsUpstream: boolean;
+}
+
+/** The issue's peak RSS bounds (upstream's own figures on the same fixture): 80 MB up to 100 Nodes, 90 MB up to 500. */
+export function rssBoundMB(nodes: number): number | null {
+  return nodes <= 100 ? 80 : nodes <= 500 ? 90 : null;
 }
 
 function parse(): Args {
@@ -63,6 +74,8 @@ function parse(): Args {
       compiled: { type: "boolean", default: false },
       "concurrent-node-syncs": { type: "string" },
       profile: { type: "boolean", default: false },
+      "node-flags": { type: "string", default: "" },
+      "vs-upstream": { type: "boolean", default: false },
     },
   });
   const nodes = values.nodes.split(",").map((s) => Number(s.trim()));
@@ -80,6 +93,8 @@ function parse(): Args {
     compiled: values.compiled,
     syncs: syncs === undefined ? undefined : Number(syncs),
     profile: values.profile,
+    nodeFlags: values["node-flags"].split(/\s+/).filter(Boolean),
+    vsUpstream: values["vs-upstream"],
   };
 }
 
@@ -229,7 +244,10 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
   const extra = [`--leader-elect-resource-name=bench-ccm-${n}-${spawnedAt}`];
   if (a.syncs) extra.push(`--concurrent-node-syncs=${a.syncs}`);
   const profiles = join(REPO_ROOT, "bench", "out", "profiles");
-  const nodeArgs = a.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=ccm-${n}.cpuprofile`] : [];
+  const nodeArgs = [
+    ...a.nodeFlags,
+    ...(a.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=ccm-${n}.cpuprofile`] : []),
+  ];
   const ccm = await startCcm(env, fx, { nodeArgs, bin, extra }, logFile);
   try {
     const firstAt = watcher.until("a node initialized", () => watcher.count(isInitialized) > 0, 600_000);
@@ -262,6 +280,8 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
       vcenterCallsByMethod: calls.byMethod,
       callsPerNode: round(calls.total / n, 4),
       rssMB: proc.hwmMB,
+      rssBoundMB: rssBoundMB(n),
+      nodeFlags: a.nodeFlags.join(" "),
       rssAtEndMB: proc.rssMB,
       heapAtEndMB: heap,
       idleMinutes: a.idleMinutes,
@@ -303,6 +323,12 @@ async function main(): Promise<void> {
     const fx = await prepareFixture(env, Math.max(...a.nodes), CLUSTERS);
     const bin = a.compiled ? await compiledBin() : join(REPO_ROOT, "bin", "vsphere-cloud-controller-manager.js");
     for (const n of a.nodes) console.log(JSON.stringify(await runOnce(env, fx, bin, n, a)));
+    if (a.vsUpstream) {
+      // The image's bundle, whatever --compiled says: the comparison is about what ships.
+      const shipped = a.compiled ? bin : await compiledBin();
+      for (const n of a.nodes)
+        console.log(JSON.stringify(await compareWithUpstream(env, fx, shipped, n, a.idleMinutes, log)));
+    }
   } finally {
     await down(ENV_NAME);
   }

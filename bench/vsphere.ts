@@ -1,7 +1,9 @@
 // npm run bench:vsphere -- --vms 5000 [--page 1000]
 // Loads the full VM inventory (uuid, name, power, host, guest net) through the property
 // collector with an explicit page size, then measures how fast WaitForUpdatesEx delivers a
-// power-state change. Prints one JSON line. Starts and stops its own vcsim.
+// power-state change. Prints one JSON line, with where the load's time went: the round trips
+// (vcsim serving the pages, on this machine), reading the SOAP replies (vsphere/soap/xml.ts),
+// our codec (typed values) and the rest of our code (property.ts). Starts and stops its own vcsim.
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { cachePaths } from "../test/env/paths.js";
@@ -10,6 +12,8 @@ import { ensurePki } from "../test/env/pki.js";
 import { sessionFor, startVcsim, stopVcsim } from "../test/env/vcsim.js";
 import { createContainerView, retrieveProperties, watch } from "../vsphere/property.js";
 import { asString } from "../vsphere/soap/codec.js";
+
+const sec = (ms: number) => Number((ms / 1000).toFixed(3));
 
 const PATHS = ["name", "config.uuid", "runtime.powerState", "runtime.host", "guest.net"];
 
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
   const s = await sessionFor(v);
   try {
-    const calls0 = s.stats.total();
+    s.stats.reset();
     const l0 = performance.now();
     const view = await createContainerView(s, ["VirtualMachine"]);
     const vms = await retrieveProperties(
@@ -44,7 +48,15 @@ async function main(): Promise<void> {
       { maxObjects: page },
     );
     const loadSeconds = (performance.now() - l0) / 1000;
-    const loadCalls = s.stats.total() - calls0;
+    const loadCalls = s.stats.total();
+    const roundTripMs = Object.values(s.stats.snapshot()).reduce((a, m) => a + m.totalMs, 0);
+    const phases = s.stats.phases();
+    const split = {
+      roundTrips: sec(roundTripMs),
+      soapXml: sec(phases.soapMs),
+      codec: sec(phases.decodeMs),
+      rest: sec(loadSeconds * 1000 - roundTripMs - phases.soapMs - phases.decodeMs),
+    };
     const expectedPages = Math.ceil(vms.length / page);
     const pages =
       s.stats.snapshot()["soap:RetrievePropertiesEx"].calls +
@@ -67,6 +79,7 @@ async function main(): Promise<void> {
     if (!target) throw new Error("no powered-on VM");
     const c0 = performance.now();
     await s.call("PowerOffVM_Task", target.obj, {});
+    const powerOffCallSeconds = (performance.now() - c0) / 1000;
     let changeSeconds = NaN;
     for (;;) {
       const b = await feed.next();
@@ -90,7 +103,9 @@ async function main(): Promise<void> {
         loadSeconds: Number(loadSeconds.toFixed(3)),
         loadCalls,
         pages,
+        loadSplitSeconds: split,
         changeSeconds: Number(changeSeconds.toFixed(3)),
+        powerOffCallSeconds: Number(powerOffCallSeconds.toFixed(3)),
         rssMB: Math.round(rssPeak / 2 ** 20),
         vcsimStartSeconds,
       }),

@@ -8,7 +8,7 @@ import type { InitOptions } from "./cloud/plan-init.js";
 import { tlsSettingNames, type Config, type ConfigFormat, type VcenterConfig } from "./config/index.js";
 import { runInventoryFeed } from "./inventory/feed.js";
 import type { ScopeProblem } from "./inventory/scope.js";
-import { InventoryStore } from "./inventory/store.js";
+import { InventoryStore, type VmChangeDetail } from "./inventory/store.js";
 import { TagCache } from "./inventory/tags.js";
 import type { InventoryVm } from "./inventory/types.js";
 import { kubeCall } from "./kube/call.js";
@@ -25,6 +25,7 @@ import { NodeIndex } from "./nodes/index.js";
 import { InitController } from "./nodes/init-controller.js";
 import { LifecycleController } from "./nodes/lifecycle-controller.js";
 import { confirmAbsent } from "./lifecycle/proof.js";
+import { PendingIndex } from "./nodes/pending-index.js";
 import { RestClient } from "../vsphere/rest/client.js";
 import { VsphereSession } from "../vsphere/session.js";
 import type { TlsOptions } from "../vsphere/tls.js";
@@ -63,6 +64,8 @@ export class CcmApp {
   readonly metrics = new CcmMetrics();
   readonly informer: NodeInformer;
   readonly index = new NodeIndex();
+  /** Uninitialized Nodes by the keys discovery looks up, so a VM change re-plans only those it can affect. */
+  readonly pending = new PendingIndex();
   readonly vcenters: Vcenter[] = [];
   /** The controllers --controllers enables, while leading. */
   private controllers?: { init?: InitController; addresses?: AddressController; lifecycle?: LifecycleController };
@@ -82,7 +85,10 @@ export class CcmApp {
     this.recorder = new EventRecorder(o.kc, o.identity);
     this.informer = new NodeInformer(o.kc, {
       onUpsert: (n) => this.onNode(n),
-      onDelete: (n) => this.index.remove(n),
+      onDelete: (n) => {
+        this.index.remove(n);
+        this.pending.remove(n);
+      },
     });
     const core = o.kc.makeApiClient(CoreV1Api);
     const readSecret = async (namespace: string, name: string) => {
@@ -195,6 +201,7 @@ export class CcmApp {
 
   private onNode(n: V1Node): void {
     this.index.upsert(n);
+    this.pending.upsert(n);
     const name = nodeName(n);
     if (!this.controllers) return;
     if (isUninitialized(n)) this.controllers.init?.queue.add(name);
@@ -220,17 +227,21 @@ export class CcmApp {
     }
   }
 
-  private onVmChange(changed: InventoryVm[], removed: InventoryVm[]): void {
+  private onVmChange(changed: InventoryVm[], removed: InventoryVm[], detail: VmChangeDetail): void {
     this.readNewTags(changed);
     const c = this.controllers;
     if (!c) return;
-    for (const vm of [...changed, ...removed]) {
+    const vms = [...changed, ...removed, ...detail.previous];
+    for (const vm of vms) {
       for (const name of this.index.nodesFor(vm.uuid)) {
         c.lifecycle?.queue.add(name);
         c.addresses?.queue.add(name);
       }
     }
-    this.enqueuePending();
+    // A host or folder that moved may move a zone: every pending Node. Otherwise only those a
+    // changed VM can match, before or after the change.
+    if (detail.objectsChanged) this.enqueuePending();
+    else for (const name of this.pending.affectedBy(vms)) c.init?.queue.add(name);
   }
 
   /** VMs whose tags were never read (created since the last tag read): read them soon. */
@@ -339,7 +350,7 @@ export class CcmApp {
 
   private startFeeds(signal: AbortSignal): void {
     const log = this.o.log;
-    this.store.onVmChange = (c, r) => this.onVmChange(c, r);
+    this.store.onVmChange = (c, r, d) => this.onVmChange(c, r, d);
     this.store.onScopeChange = (vc, problems) => this.onScopeChange(vc, problems);
     this.store.onSynced = (name) => {
       log.info("inventory synced", { vcenter: name, ...this.store.counts().find((x) => x.vcenter === name) });

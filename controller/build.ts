@@ -8,11 +8,45 @@
 //
 //   npm run build                 -> dist/controller/main.js
 //   tsx controller/build.ts DIR   -> DIR/controller/main.js
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "..", "..");
+
+/**
+ * Dependencies that are loaded but never reached from the controller, by the package that asks
+ * for them. Each is replaced, for that importer only, by a module that throws if it is ever
+ * called, so a future use fails loudly. Measured cost at start in bench/RESULTS.md ("Memory").
+ * - node-fetch 2 (under @kubernetes/client-node) imports whatwg-url (with tr46's Unicode tables)
+ *   as a fallback for runtimes without a global URL; Node has one, so it takes `Url.URL`.
+ */
+export const UNUSED_DEPENDENCIES: { module: string; importer: string }[] = [
+  { module: "whatwg-url", importer: "node-fetch" },
+];
+
+const STUB = `const fail = (name) => () => { throw new Error("not bundled: " + name + " (see controller/build.ts)"); };
+const stub = { __esModule: true, default: {} };
+for (const k of ["URL", "parseURL"]) stub[k] = fail(k);
+module.exports = stub;`;
+
+const inPackage = (file: string, pkg: string) => file.includes(`/node_modules/${pkg}/`);
+
+export const stubUnusedDependencies: Plugin = {
+  name: "stub-unused-dependencies",
+  setup(b) {
+    const filter = new RegExp(`^(${[...new Set(UNUSED_DEPENDENCIES.map((d) => d.module))].join("|")})$`);
+    b.onResolve({ filter }, (args) =>
+      // Only where the listed importer asks; anything else that needs the package gets it.
+      UNUSED_DEPENDENCIES.some(
+        (d) => d.module === args.path && inPackage(args.importer.replace(/\\/g, "/"), d.importer),
+      )
+        ? { path: args.path, namespace: "unused-dependency" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "unused-dependency" }, () => ({ contents: STUB, loader: "js" }));
+  },
+};
 
 /** Bundles controller/main.ts into `<outDir>/controller/main.js`; returns that path. */
 export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<string> {
@@ -28,6 +62,7 @@ export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<str
     sourcemap: "external",
     legalComments: "linked",
     logLevel: "warning",
+    plugins: [stubUnusedDependencies],
     // Some dependencies are CommonJS and call require(): give the ES module one.
     banner: {
       js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',

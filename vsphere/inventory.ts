@@ -1,5 +1,14 @@
 // Typed VM inventory reads: the property paths the controller needs and the decoder from
 // PropertyCollector values to VmSummary. Used by both full loads and change feeds.
+//
+// Only what the planners read is asked for. extraConfig in particular is never fetched whole:
+// real VMs carry dozens to hundreds of entries, and VMware Tools rewrites some of them (e.g.
+// guestinfo.appInfo, tens of kB, every 30 minutes), so watching `config.extraConfig` would ship
+// and decode the whole array on each such rewrite. vCenter accepts key-based array paths
+// (`config.extraConfig["guestinfo.metadata"]`, vSphere Web Services programming guide, "Property
+// paths in key-based arrays"); the value is the OptionValue with that key, and a VM without the
+// key has no value for the path (absent from propSet, or reported in missingSet). See
+// docs/vsphere-client.md for what vCenter and vcsim each return.
 import {
   asArray,
   asBoolean,
@@ -12,23 +21,8 @@ import {
 } from "./soap/codec.js";
 import type { GuestNic, MoRef, PowerState, VmSummary } from "./types.js";
 
-/** Property paths of a VmSummary, in one place so loads and watches agree. */
-export const VM_SUMMARY_PATHS = [
-  "name",
-  "config.uuid",
-  "config.instanceUuid",
-  "config.guestId",
-  "config.hardware.numCPU",
-  "config.hardware.memoryMB",
-  "config.extraConfig",
-  "runtime.powerState",
-  "runtime.host",
-  "resourcePool",
-  "parent",
-  "guest.hostName",
-  "guest.guestFullName",
-  "guest.net",
-] as const;
+/** The property path of one extraConfig entry, by key. */
+export const extraConfigPath = (key: string): string => `config.extraConfig[${JSON.stringify(key)}]`;
 
 export function decodeGuestNics(v: Decoded | undefined): GuestNic[] {
   return asArray<DecodedObject>(v).map((n) => {
@@ -48,32 +42,64 @@ export function decodeGuestNics(v: Decoded | undefined): GuestNic[] {
   });
 }
 
-function extraConfigValue(v: Decoded | undefined, key: string): string | undefined {
-  for (const o of asArray<DecodedObject>(v)) if (asString(o.key) === key) return asString(o.value);
-  return undefined;
+/** The value of a keyed extraConfig path: an OptionValue (vCenter), or nothing when the key is absent. */
+function optionValue(v: Decoded | undefined): string | undefined {
+  const o = asObject(v);
+  return o ? asString(o.value) : undefined;
 }
 
 const POWER_STATES = new Set(["poweredOn", "poweredOff", "suspended"]);
 
+function powerState(v: Decoded | undefined): PowerState | undefined {
+  const s = asString(v);
+  return s && POWER_STATES.has(s) ? (s as PowerState) : undefined;
+}
+
+type Field = { [K in keyof VmSummary]: [K, (v: Decoded | undefined) => VmSummary[K]] }[keyof VmSummary];
+
+/**
+ * Each watched path and the one VmSummary field it sets. A change to a path re-decodes that field
+ * alone, so the store keeps decoded summaries and no raw property values.
+ */
+const FIELDS: Record<string, Field> = {
+  name: ["name", (v) => asString(v) ?? ""],
+  "config.uuid": ["uuid", (v) => asString(v)?.toLowerCase()],
+  // Read by the lifecycle controller: a VM found by its instance UUID is never a deletion candidate.
+  "config.instanceUuid": ["instanceUuid", (v) => asString(v)?.toLowerCase()],
+  "config.guestId": ["guestId", asString],
+  "config.hardware.numCPU": ["numCpu", asNumber],
+  "config.hardware.memoryMB": ["memoryMB", asNumber],
+  [extraConfigPath("guestinfo.metadata")]: ["guestinfoMetadata", optionValue],
+  [extraConfigPath("guestinfo.metadata.encoding")]: ["guestinfoMetadataEncoding", optionValue],
+  "runtime.powerState": ["powerState", powerState],
+  "runtime.host": ["host", asMoRef],
+  resourcePool: ["resourcePool", asMoRef],
+  parent: ["parent", asMoRef],
+  "guest.hostName": ["guestHostName", asString],
+  "guest.net": ["nics", decodeGuestNics],
+};
+
+/** Property paths of a VmSummary, in one place so loads and watches agree. */
+export const VM_SUMMARY_PATHS: readonly string[] = Object.keys(FIELDS);
+
+/** An empty summary (every field unset) for an object about to receive its properties. */
+export const emptyVmSummary = (ref: MoRef): VmSummary => ({ ref, name: "", nics: [] });
+
+/**
+ * Sets the field of `path` from a property value (`undefined`: the property has no value, i.e.
+ * removed or missing). Returns false for a path that is not part of a VmSummary.
+ */
+export function applyVmProperty(vm: VmSummary, path: string, value: Decoded | undefined): boolean {
+  const f = FIELDS[path];
+  if (!f) return false;
+  const [field, decode] = f;
+  (vm as unknown as Record<string, unknown>)[field] = decode(value === null ? undefined : value);
+  return true;
+}
+
 /** Builds a VmSummary from property values keyed by path (missing paths stay undefined). */
 export function decodeVmSummary(ref: MoRef, props: Record<string, Decoded>): VmSummary {
-  const power = asString(props["runtime.powerState"]);
-  return {
-    ref,
-    name: asString(props.name) ?? "",
-    uuid: asString(props["config.uuid"])?.toLowerCase(),
-    instanceUuid: asString(props["config.instanceUuid"])?.toLowerCase(),
-    powerState: power && POWER_STATES.has(power) ? (power as PowerState) : undefined,
-    host: asMoRef(props["runtime.host"]),
-    resourcePool: asMoRef(props.resourcePool),
-    parent: asMoRef(props.parent),
-    guestHostName: asString(props["guest.hostName"]),
-    guestFullName: asString(props["guest.guestFullName"]),
-    guestId: asString(props["config.guestId"]),
-    numCpu: asNumber(props["config.hardware.numCPU"]),
-    memoryMB: asNumber(props["config.hardware.memoryMB"]),
-    nics: decodeGuestNics(props["guest.net"]),
-    guestinfoMetadata: extraConfigValue(props["config.extraConfig"], "guestinfo.metadata"),
-    guestinfoMetadataEncoding: extraConfigValue(props["config.extraConfig"], "guestinfo.metadata.encoding"),
-  };
+  const vm = emptyVmSummary(ref);
+  for (const path of VM_SUMMARY_PATHS) applyVmProperty(vm, path, props[path]);
+  return vm;
 }

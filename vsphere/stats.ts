@@ -9,9 +9,29 @@ export interface MethodStats {
 
 export type CallListener = (api: "soap" | "rest", method: string, ms: number, ok: boolean) => void;
 
+/**
+ * Where a SOAP call's time goes, besides the round trip itself (`MethodStats.totalMs`): `soapMs`,
+ * reading the reply's XML (soap/xml.ts); `decodeMs`, our codec turning it into typed values. For
+ * benchmarks (bench:vsphere prints the split).
+ */
+export interface PhaseStats {
+  soapMs: number;
+  decodeMs: number;
+}
+
 export class CallStats {
   private readonly byMethod = new Map<string, MethodStats>();
   private readonly listeners: CallListener[] = [];
+  private readonly phaseMs: PhaseStats = { soapMs: 0, decodeMs: 0 };
+
+  /** Adds time spent outside the round trip (see PhaseStats). */
+  recordPhase(phase: keyof PhaseStats, ms: number): void {
+    this.phaseMs[phase] += ms;
+  }
+
+  phases(): PhaseStats {
+    return { ...this.phaseMs };
+  }
 
   record(api: "soap" | "rest", method: string, ms: number, ok: boolean): void {
     const key = `${api}:${method}`;
@@ -42,5 +62,7 @@ export class CallStats {
 
   reset(): void {
     this.byMethod.clear();
+    this.phaseMs.soapMs = 0;
+    this.phaseMs.decodeMs = 0;
   }
 }

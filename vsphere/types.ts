@@ -30,13 +30,13 @@ export interface VmSummary {
   name: string;
   /** BIOS UUID (config.uuid): what the kubelet reports as systemUUID. */
   uuid?: string;
+  /** Instance UUID (config.instanceUuid): vCenter's own id of the VM. */
   instanceUuid?: string;
   powerState?: PowerState;
   host?: MoRef;
   resourcePool?: MoRef;
   parent?: MoRef;
   guestHostName?: string;
-  guestFullName?: string;
   guestId?: string;
   numCpu?: number;
   memoryMB?: number;

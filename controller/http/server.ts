@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type ServerOptions as HttpsOptions } from "node:https";
 import type { AddressInfo } from "node:net";
-import { generate } from "selfsigned";
+import { selfSignedCertificate } from "./self-signed.js";
 import type { Authorizer } from "./auth.js";
 
 export interface ServerOptions {
@@ -20,29 +20,17 @@ export interface ServerOptions {
   onError?: (err: unknown) => void;
 }
 
-async function certificate(opts: ServerOptions): Promise<{ cert: string; key: string }> {
+function certificate(opts: ServerOptions): { cert: string; key: string } {
   if (opts.certFile && opts.keyFile) {
     return { cert: readFileSync(opts.certFile, "utf8"), key: readFileSync(opts.keyFile, "utf8") };
   }
-  const pems = await generate([{ name: "commonName", value: "vsphere-cloud-controller-manager" }], {
-    keySize: 2048,
-    extensions: [
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-        ],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+  return selfSignedCertificate();
 }
 
 export async function startServer(
   opts: ServerOptions,
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const { cert, key } = await certificate(opts);
+  const { cert, key } = certificate(opts);
   const server = createServer({ ...opts.tls, cert, key }, (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, body: string, type = "text/plain; charset=utf-8") => {

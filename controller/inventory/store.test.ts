@@ -230,4 +230,113 @@ describe("InventoryStore", () => {
       expect(t.leftWithAncestors(UUID)).toMatch(/together with Folder:group-v1/);
     });
   });
+
+  const modify = (value: string, changes: ObjectUpdate["changes"], missing: ObjectUpdate["missing"] = []) => ({
+    kind: "modify" as const,
+    obj: moRef("VirtualMachine", value),
+    changes,
+    missing,
+  });
+  const META = 'config.extraConfig["guestinfo.metadata"]';
+  const ENC = 'config.extraConfig["guestinfo.metadata.encoding"]';
+  const option = (key: string, value: string) => ({ _type: "OptionValue", key, value });
+
+  it("decodes keyed extraConfig paths, and forgets them when removed or reported missing", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    s.applyBatch(
+      "vc1",
+      batch([
+        modify("vm-1", [
+          { path: META, op: "add", value: option("guestinfo.metadata", "bWV0YQ==") },
+          { path: ENC, op: "assign", value: option("guestinfo.metadata.encoding", "base64") },
+        ]),
+      ]),
+    );
+    const held = () => s.allVms()[0];
+    expect([held().guestinfoMetadata, held().guestinfoMetadataEncoding]).toEqual(["bWV0YQ==", "base64"]);
+    s.applyBatch("vc1", batch([modify("vm-1", [{ path: META, op: "remove", value: null }])]));
+    expect(held().guestinfoMetadata).toBeUndefined();
+    expect(held().guestinfoMetadataEncoding).toBe("base64");
+    s.applyBatch("vc1", batch([modify("vm-1", [], [{ path: ENC, fault: "InvalidProperty" }])]));
+    expect(held().guestinfoMetadataEncoding).toBeUndefined();
+    // The other fields are untouched by a change that does not carry them.
+    expect(held().uuid).toBe("4211aaaa-0000-0000-0000-000000000001");
+  });
+
+  it("keeps decoded fields only: a path the planners do not read is not held", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    const before = s.allVms()[0];
+    s.applyBatch(
+      "vc1",
+      batch([
+        modify("vm-1", [
+          { path: "config.extraConfig", op: "assign", value: [option("guestinfo.appInfo", "x".repeat(1000))] },
+          { path: 'config.extraConfig["guestinfo.appInfo"]', op: "assign", value: option("guestinfo.appInfo", "y") },
+        ]),
+      ]),
+    );
+    const after = s.allVms()[0];
+    expect(after).toEqual(before);
+    expect(JSON.stringify(after)).not.toContain("appInfo");
+  });
+
+  it("keeps its indexes current VM by VM: old keys go, new keys come, other VMs stay", () => {
+    const s = new InventoryStore(["vc1"]);
+    const second = enter("VirtualMachine", "vm-2", {
+      name: "node-b",
+      "config.uuid": "4211aaaa-0000-0000-0000-000000000002",
+      "guest.hostName": "node-b",
+      "guest.net": guestNet("10.0.0.6"),
+      parent: moRef("Folder", "group-v1"),
+    });
+    s.applyBatch("vc1", batch([...base, second], { initial: true }));
+    s.applyBatch(
+      "vc1",
+      batch([
+        modify("vm-1", [
+          { path: "guest.net", op: "assign", value: guestNet("10.0.0.9") },
+          { path: "guest.hostName", op: "assign", value: "renamed" },
+        ]),
+      ]),
+    );
+    expect(s.vmsByIp("10.0.0.5")).toEqual([]);
+    expect(s.vmsByIp("10.0.0.9").map((v) => v.name)).toEqual(["node-a"]);
+    expect(s.vmsByDnsName("node-a.example")).toEqual([]);
+    expect(s.vmsByDnsName("RENAMED").map((v) => v.name)).toEqual(["node-a"]);
+    expect(s.vmsByIp("10.0.0.6").map((v) => v.name)).toEqual(["node-b"]);
+    // Two VMs on one IP are both found (discovery then reports the ambiguity).
+    s.applyBatch("vc1", batch([modify("vm-2", [{ path: "guest.net", op: "assign", value: guestNet("10.0.0.9") }])]));
+    expect(
+      s
+        .vmsByIp("10.0.0.9")
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(["node-a", "node-b"]);
+    s.applyBatch("vc1", batch([{ kind: "leave", obj: moRef("VirtualMachine", "vm-1"), changes: [], missing: [] }]));
+    expect(s.vmsByIp("10.0.0.9").map((v) => v.name)).toEqual(["node-b"]);
+    // A reconnect's initial batch replaces the vCenter's VMs in the indexes too.
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    expect(s.vmsByIp("10.0.0.9")).toEqual([]);
+    expect(s.vmsByIp("10.0.0.5").map((v) => v.name)).toEqual(["node-a"]);
+  });
+
+  it("reports each changed VM with its previous version, and whether parent objects changed", () => {
+    const s = new InventoryStore(["vc1"]);
+    s.applyBatch("vc1", batch(base, { initial: true }));
+    const seen: { changed: string[]; previous: string[]; objectsChanged: boolean }[] = [];
+    s.onVmChange = (changed, _removed, d) =>
+      seen.push({
+        changed: changed.map((v) => v.guestHostName ?? ""),
+        previous: d.previous.map((v) => v.guestHostName ?? ""),
+        objectsChanged: d.objectsChanged,
+      });
+    s.applyBatch("vc1", batch([modify("vm-1", [{ path: "guest.hostName", op: "assign", value: "b" }])]));
+    s.applyBatch("vc1", batch([enter("Folder", "group-v2", { name: "more", parent: moRef("Datacenter", "dc-1") })]));
+    expect(seen).toEqual([
+      { changed: ["b"], previous: ["Node-A.example"], objectsChanged: false },
+      { changed: [], previous: [], objectsChanged: true },
+    ]);
+  });
 });

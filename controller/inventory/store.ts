@@ -1,29 +1,49 @@
 // The in-memory inventory: one owner (the feed of each vCenter writes through applyBatch), one
-// update path, read by the planners through InventoryView. Holds VMs with indexes by BIOS UUID,
-// guest DNS name and IP, and the parent objects (hosts, clusters, datacenters, pools, folders).
-import { decodeVmSummary } from "../../vsphere/inventory.js";
-import type { UpdateBatch } from "../../vsphere/property.js";
+// update path, read by the planners through InventoryView. Holds decoded VM summaries (never the
+// raw property values: a change re-decodes only the paths it carries), indexes by BIOS UUID,
+// guest DNS name and IP kept current VM by VM, and the parent objects (hosts, clusters,
+// datacenters, pools, folders).
+import { applyVmProperty, emptyVmSummary } from "../../vsphere/inventory.js";
+import type { ObjectUpdate, UpdateBatch } from "../../vsphere/property.js";
 import { asMoRef, asString, type Decoded } from "../../vsphere/soap/codec.js";
 import { moKey, type MoRef } from "../../vsphere/types.js";
 import { DepartedVms } from "./departed.js";
 import { resolveDatacenters, type DatacenterInfo, type ScopeProblem, type ScopeResolution } from "./scope.js";
 import type { InventoryObject, InventoryView, InventoryVm, Tag } from "./types.js";
+import { VmIndex } from "./vm-index.js";
+
+/** An object's links as vCenter reports them; a resource pool's parent falls back to its owner. */
+interface ObjectLinks {
+  parent?: MoRef;
+  owner?: MoRef;
+}
 
 interface VcenterState {
   synced: boolean;
   unhealthy?: string;
-  /** Raw property values per object key ("VirtualMachine:vm-42"). */
-  props: Map<string, { ref: MoRef; values: Record<string, Decoded> }>;
   vms: Map<string, InventoryVm>;
   objects: Map<string, InventoryObject>;
+  links: Map<string, ObjectLinks>;
+  /** VMs whose datacenter is not known yet (a truncated load may deliver them before their folders). */
+  unresolved: Set<string>;
   tags: Map<string, Tag[]>;
   /** Why the last tag read failed; cleared by the next successful one. */
   tagError?: string;
   /** The configured datacenters resolved against this inventory (at each complete batch). */
   scope?: ScopeResolution;
+  /** Ids of the datacenters `scope` resolved to (what the lookups are limited to). */
+  scopeIds: Set<string>;
 }
 
 const lower = (s: string) => s.toLowerCase();
+
+/** What one batch changed, for event-driven re-planning. */
+export interface VmChangeDetail {
+  /** The versions `changed` replaced (VMs new to the store have none). */
+  previous: InventoryVm[];
+  /** A host, cluster, datacenter, pool or folder entered, left or changed (zones may move). */
+  objectsChanged: boolean;
+}
 
 /** Same tags in any order (`held` undefined: never read). */
 function sameTags(held: Tag[] | undefined, next: Tag[]): boolean {
@@ -33,22 +53,15 @@ function sameTags(held: Tag[] | undefined, next: Tag[]): boolean {
   return next.every((t) => have.has(key(t)));
 }
 
-function addTo(index: Map<string, Set<string>>, key: string | undefined, id: string): void {
-  if (!key) return;
-  let s = index.get(key);
-  if (!s) index.set(key, (s = new Set()));
-  s.add(id);
-}
+const valueOf = (c: ObjectUpdate["changes"][number]): Decoded | undefined =>
+  c.op === "remove" || c.op === "indirectRemove" ? undefined : c.value;
 
 export class InventoryStore implements InventoryView {
   private readonly vcenters = new Map<string, VcenterState>();
-  private byUuid = new Map<string, Set<string>>();
-  private byDns = new Map<string, Set<string>>();
-  private byIp = new Map<string, Set<string>>();
-  private indexDirty = true;
+  private readonly index = new VmIndex();
   private readonly departed = new DepartedVms();
   /** Called after each applied batch with the VMs whose summary changed (for event-driven updates). */
-  onVmChange: (vms: InventoryVm[], removed: InventoryVm[]) => void = () => {};
+  onVmChange: (vms: InventoryVm[], removed: InventoryVm[], detail: VmChangeDetail) => void = () => {};
   /** Called when a vCenter's inventory becomes complete (first sync, and again after each reconnect). */
   onSynced: (vcenter: string) => void = () => {};
   /** Called when the datacenters a vCenter's config names stop or start resolving (problems: now). */
@@ -68,7 +81,15 @@ export class InventoryStore implements InventoryView {
   }
 
   private fresh(): VcenterState {
-    return { synced: false, props: new Map(), vms: new Map(), objects: new Map(), tags: new Map() };
+    return {
+      synced: false,
+      vms: new Map(),
+      objects: new Map(),
+      links: new Map(),
+      unresolved: new Set(),
+      tags: new Map(),
+      scopeIds: new Set(),
+    };
   }
 
   private state(vcenter: string): VcenterState {
@@ -100,86 +121,77 @@ export class InventoryStore implements InventoryView {
     this.state(vcenter).unhealthy = undefined;
   }
 
+  /** An initial batch replaces the vCenter's state: its VMs leave the indexes; tags stay. */
+  private restart(vcenter: string): VcenterState {
+    const old = this.state(vcenter);
+    for (const [key, vm] of old.vms) this.unindex(vcenter, key, vm);
+    const s = this.fresh();
+    s.unhealthy = old.unhealthy;
+    // Tags are refreshed on their own cadence.
+    s.tags = old.tags;
+    s.tagError = old.tagError;
+    this.vcenters.set(vcenter, s);
+    return s;
+  }
+
   /** Applies one change-feed batch; an initial batch replaces the vCenter's state. */
   applyBatch(vcenter: string, batch: UpdateBatch): void {
-    let s = this.state(vcenter);
-    if (batch.initial) {
-      const unhealthy = s.unhealthy;
-      const { tags, tagError } = s;
-      s = this.fresh();
-      s.unhealthy = unhealthy;
-      // Tags are refreshed on their own cadence.
-      s.tags = tags;
-      s.tagError = tagError;
-      this.vcenters.set(vcenter, s);
-    }
-    const touched = new Set<string>();
+    const s = batch.initial ? this.restart(vcenter) : this.state(vcenter);
     const removed: InventoryVm[] = [];
+    /** VM key -> the version held before this batch (undefined: new). */
+    const before = new Map<string, InventoryVm | undefined>();
+    const next = new Map<string, InventoryVm>();
+    let objectsChanged = false;
     // Datacenters and folders decide what the configured datacenters resolve to.
     let structural = batch.initial;
     for (const u of batch.updates) {
       const key = moKey(u.obj);
       if (u.obj.type === "Datacenter" || u.obj.type === "Folder") structural = true;
-      if (u.kind === "leave") {
-        s.props.delete(key);
-        s.objects.delete(key);
-        const vm = s.vms.get(key);
-        if (vm) removed.push(vm);
-        s.vms.delete(key);
+      if (u.obj.type !== "VirtualMachine") {
+        objectsChanged = true;
+        this.applyObject(vcenter, s, key, u);
         continue;
       }
-      let entry = s.props.get(key);
-      if (!entry) s.props.set(key, (entry = { ref: u.obj, values: {} }));
-      for (const c of u.changes) {
-        if (c.op === "remove" || c.op === "indirectRemove") delete entry.values[c.path];
-        else entry.values[c.path] = c.value;
+      const held = next.get(key) ?? s.vms.get(key);
+      if (!before.has(key)) before.set(key, s.vms.get(key));
+      if (u.kind === "leave") {
+        next.delete(key);
+        const gone = s.vms.get(key);
+        if (gone) {
+          this.unindex(vcenter, key, gone);
+          removed.push(gone);
+        }
+        s.vms.delete(key);
+        s.unresolved.delete(key);
+        before.delete(key);
+        continue;
       }
-      touched.add(key);
+      const vm: InventoryVm = held ? { ...held } : { ...emptyVmSummary(u.obj), vcenter };
+      for (const c of u.changes) applyVmProperty(vm, c.path, valueOf(c));
+      // A path vCenter could not read (or a keyed path whose key is gone) has no value.
+      for (const m of u.missing) applyVmProperty(vm, m.path, undefined);
+      next.set(key, vm);
     }
     const changed: InventoryVm[] = [];
-    // Objects first, so VMs resolve their datacenter through fresh parents.
-    for (const key of touched) {
-      const e = s.props.get(key);
-      if (!e || e.ref.type === "VirtualMachine") continue;
-      s.objects.set(key, {
-        vcenter,
-        ref: e.ref,
-        name: asString(e.values.name) ?? "",
-        parent: asMoRef(e.values.parent) ?? asMoRef(e.values.owner),
-      });
-    }
-    for (const key of touched) {
-      const e = s.props.get(key);
-      if (!e || e.ref.type !== "VirtualMachine") continue;
-      const dc = this.datacenterOf(s, asMoRef(e.values.parent));
-      const vm: InventoryVm = {
-        ...decodeVmSummary(e.ref, e.values),
-        vcenter,
-        datacenter: dc?.name,
-        datacenterId: dc?.ref.value,
-      };
-      s.vms.set(key, vm);
+    const previous: InventoryVm[] = [];
+    // Objects were applied first, so VMs resolve their datacenter through fresh parents.
+    for (const [key, vm] of next) {
+      const dc = this.datacenterOf(s, vm.parent);
+      vm.datacenter = dc?.name;
+      vm.datacenterId = dc?.ref.value;
+      this.replace(vcenter, s, key, vm);
       changed.push(vm);
+      const prev = before.get(key);
+      if (prev) previous.push(prev);
     }
-    // A truncated load may deliver VMs before their folders: resolve what is still unknown once
-    // the state is complete.
-    if (!batch.truncated) {
-      for (const [key, vm] of s.vms) {
-        if (vm.datacenter !== undefined) continue;
-        const dc = this.datacenterOf(s, vm.parent);
-        if (dc === undefined) continue;
-        const fixed = { ...vm, datacenter: dc.name, datacenterId: dc.ref.value };
-        s.vms.set(key, fixed);
-        if (!touched.has(key)) changed.push(fixed);
-      }
-    }
+    if (!batch.truncated) this.resolvePending(vcenter, s, next, changed, previous);
     // After the whole batch: a VM's folder leaving in the same batch must be seen as gone.
     for (const vm of removed) this.departed.record(vm);
     const becameSynced = !batch.truncated && !s.synced;
     if (!batch.truncated) s.synced = true;
     const scopeChanged = !batch.truncated && (structural || becameSynced || !s.scope) && this.resolveScope(vcenter, s);
-    this.indexDirty = true;
-    if (changed.length > 0 || removed.length > 0) this.onVmChange(changed, removed);
+    if (changed.length > 0 || removed.length > 0 || objectsChanged)
+      this.onVmChange(changed, removed, { previous, objectsChanged });
     if (becameSynced) this.onSynced(vcenter);
     if (scopeChanged)
       this.onScopeChange(
@@ -188,7 +200,10 @@ export class InventoryStore implements InventoryView {
       );
   }
 
-  /** Resolves the configured datacenters against the complete state; true when the outcome changed. */
+  /**
+   * Resolves the configured datacenters against the complete state; true when the outcome
+   * changed, and then the vCenter's VMs are indexed again against the new scope.
+   */
   private resolveScope(vcenter: string, s: VcenterState): boolean {
     const entries = this.scope[vcenter] ?? [];
     if (entries.length === 0) return false;
@@ -201,6 +216,11 @@ export class InventoryStore implements InventoryView {
       r ? JSON.stringify([r.datacenters.map((d) => d.ref.value).sort(), r.problems]) : "";
     const changed = key(next) !== key(s.scope);
     s.scope = next;
+    if (changed) {
+      for (const [k, vm] of s.vms) this.unindex(vcenter, k, vm);
+      s.scopeIds = new Set(next.datacenters.map((d) => d.ref.value));
+      for (const [k, vm] of s.vms) this.reindex(vcenter, k, vm);
+    }
     return changed;
   }
 
@@ -224,6 +244,61 @@ export class InventoryStore implements InventoryView {
     return undefined;
   }
 
+  private applyObject(vcenter: string, s: VcenterState, key: string, u: ObjectUpdate): void {
+    if (u.kind === "leave") {
+      s.objects.delete(key);
+      s.links.delete(key);
+      return;
+    }
+    const links = s.links.get(key) ?? {};
+    const o: InventoryObject = { ...(s.objects.get(key) ?? { vcenter, ref: u.obj, name: "" }) };
+    for (const c of u.changes) {
+      const v = valueOf(c);
+      if (c.path === "name") o.name = asString(v) ?? "";
+      else if (c.path === "parent") links.parent = asMoRef(v);
+      else if (c.path === "owner") links.owner = asMoRef(v);
+    }
+    o.parent = links.parent ?? links.owner;
+    s.links.set(key, links);
+    s.objects.set(key, o);
+  }
+
+  /** Puts a VM's new version in place, in the indexes and the unresolved set. */
+  private replace(vcenter: string, s: VcenterState, key: string, vm: InventoryVm): void {
+    const old = s.vms.get(key);
+    if (old) this.unindex(vcenter, key, old);
+    s.vms.set(key, vm);
+    this.reindex(vcenter, key, vm);
+    if (vm.datacenter === undefined) s.unresolved.add(key);
+    else s.unresolved.delete(key);
+  }
+
+  /**
+   * Once the state is complete, resolves the datacenter of VMs that arrived before their folders;
+   * only those are visited, not every VM.
+   */
+  private resolvePending(
+    vcenter: string,
+    s: VcenterState,
+    touched: Map<string, InventoryVm>,
+    changed: InventoryVm[],
+    previous: InventoryVm[],
+  ): void {
+    for (const key of [...s.unresolved]) {
+      const vm = s.vms.get(key);
+      const dc = vm && this.datacenterOf(s, vm.parent);
+      if (!vm || dc === undefined) continue;
+      const fixed = { ...vm, datacenter: dc.name, datacenterId: dc.ref.value };
+      this.replace(vcenter, s, key, fixed);
+      if (touched.has(key)) {
+        changed[changed.indexOf(vm)] = fixed;
+      } else {
+        changed.push(fixed);
+        previous.push(vm);
+      }
+    }
+  }
+
   private datacenterOf(s: VcenterState, start: MoRef | undefined): InventoryObject | undefined {
     let cur = start;
     for (let i = 0; cur && i < 64; i++) {
@@ -245,43 +320,40 @@ export class InventoryStore implements InventoryView {
     );
   }
 
-  /**
-   * VMs anywhere in the inventory, whatever the configured datacenters, whose BIOS or instance
-   * UUID is `uuid` (either byte order is the caller's to ask). A linear scan: asked only before
-   * acting on an absence.
-   */
   /** See DepartedVms: why a VM's absence proves nothing because its folder or pool left with it. */
   leftWithAncestors(uuid: string): string | undefined {
     return this.departed.leftWithAncestors(uuid, (vc, ref) => this.object(vc, ref) !== undefined);
   }
 
+  /**
+   * VMs anywhere in the inventory, whatever the configured datacenters, whose BIOS or instance
+   * UUID is `uuid` (either byte order is the caller's to ask). A linear scan: asked only before
+   * acting on an absence.
+   */
   vmsAnywhere(uuid: string): InventoryVm[] {
     const u = lower(uuid);
     return this.allVms().filter((vm) => vm.uuid === u || vm.instanceUuid === u);
   }
 
-  private reindex(): void {
-    if (!this.indexDirty) return;
-    this.byUuid = new Map();
-    this.byDns = new Map();
-    this.byIp = new Map();
-    for (const [vc, s] of this.vcenters) {
-      const scoped = (this.scope[vc] ?? []).length > 0;
-      // Only datacenters that resolved: an entry naming nothing widens nothing.
-      const dcs = new Set(s.scope?.datacenters.map((d) => d.ref.value) ?? []);
-      for (const [key, vm] of s.vms) {
-        // Out of the configured datacenters; a VM whose datacenter is not known yet stays findable.
-        if (scoped && vm.datacenterId !== undefined && !dcs.has(vm.datacenterId)) continue;
-        const id = `${vc}\u0000${key}`;
-        addTo(this.byUuid, vm.uuid && lower(vm.uuid), id);
-        addTo(this.byDns, vm.guestHostName && lower(vm.guestHostName), id);
-        for (const nic of vm.nics) for (const ip of nic.ipAddresses) addTo(this.byIp, lower(ip), id);
-      }
-    }
-    this.indexDirty = false;
+  /**
+   * Whether a VM is in the configured datacenters: only datacenters that resolved count (an entry
+   * naming nothing widens nothing); a VM whose datacenter is not known yet stays findable.
+   */
+  private inScope(vc: string, vm: InventoryVm): boolean {
+    if ((this.scope[vc] ?? []).length === 0) return true;
+    return vm.datacenterId === undefined || this.state(vc).scopeIds.has(vm.datacenterId);
   }
 
-  private resolve(ids: Set<string> | undefined): InventoryVm[] {
+  private reindex(vc: string, key: string, vm: InventoryVm): void {
+    // Out of the configured datacenters: held, but not found by the lookups.
+    if (this.inScope(vc, vm)) this.index.add(`${vc}\u0000${key}`, vm);
+  }
+
+  private unindex(vc: string, key: string, vm: InventoryVm): void {
+    this.index.remove(`${vc}\u0000${key}`, vm);
+  }
+
+  private resolve(ids: ReadonlySet<string> | undefined): InventoryVm[] {
     if (!ids) return [];
     const out: InventoryVm[] = [];
     for (const id of ids) {
@@ -293,18 +365,15 @@ export class InventoryStore implements InventoryView {
   }
 
   vmByUuid(uuid: string): InventoryVm[] {
-    this.reindex();
-    return this.resolve(this.byUuid.get(lower(uuid)));
+    return this.resolve(this.index.uuid(uuid));
   }
 
   vmsByDnsName(name: string): InventoryVm[] {
-    this.reindex();
-    return this.resolve(this.byDns.get(lower(name)));
+    return this.resolve(this.index.dns(name));
   }
 
   vmsByIp(ip: string): InventoryVm[] {
-    this.reindex();
-    return this.resolve(this.byIp.get(lower(ip)));
+    return this.resolve(this.index.ip(ip));
   }
 
   vm(vcenter: string, ref: MoRef): InventoryVm | undefined {

@@ -3,7 +3,8 @@
 // removal (one Node patch). A node that cannot be initialized yet keeps its taint and gets an
 // Event saying why, once per distinct reason; it is retried when the inventory or the tags
 // change. While the answer waits only on the controller's own caches (inventory not synced, tags
-// not read yet: every start) the reason is logged, not put in an Event.
+// not read yet: every start) the reason is not put in an Event, and the waiting Nodes are logged
+// as one summary line (wait-summary.ts).
 import { planNodeInit, type InitOptions } from "../cloud/plan-init.js";
 import { EventReason, TAINT_UNINITIALIZED } from "../constants.js";
 import type { EventRecorder } from "../kube/events.js";
@@ -13,6 +14,7 @@ import { WorkQueue } from "../kube/queue.js";
 import type { InventoryView } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import { isUninitialized, nodeFacts } from "./facts.js";
+import { WaitSummary } from "./wait-summary.js";
 
 export interface InitDeps {
   informer: NodeInformer;
@@ -30,8 +32,10 @@ export interface InitDeps {
 export class InitController {
   readonly queue: WorkQueue;
   private readonly lastReason = new Map<string, string>();
+  private readonly warmUp: WaitSummary;
 
   constructor(private readonly d: InitDeps) {
+    this.warmUp = new WaitSummary(d.log);
     this.queue = new WorkQueue((name) => this.sync(name), {
       workers: d.workers ?? 4,
       onError: (key, err, n) => {
@@ -61,9 +65,9 @@ export class InitController {
       this.d.onResult?.("pending");
       if (this.lastReason.get(name) === plan.reason) return;
       this.lastReason.set(name, plan.reason);
+      if (plan.waitingFor) return this.warmUp.note(plan.waitingFor, name, plan.reason);
       this.d.log.info("node not initialized yet", { node: name, reason: plan.reason });
-      if (!plan.waitingFor)
-        await this.d.recorder.record(node, "Warning", EventReason.InitializationPending, plan.reason);
+      await this.d.recorder.record(node, "Warning", EventReason.InitializationPending, plan.reason);
       return;
     }
     const p = plan.patch;

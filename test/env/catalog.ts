@@ -11,7 +11,8 @@ export type EngineName =
   | "pulumi-language-nodejs"
   | "pulumi-kubernetes"
   | "actionlint"
-  | "pause";
+  | "pause"
+  | "cloud-provider-vsphere";
 
 export interface Engine {
   name: EngineName;
@@ -30,6 +31,11 @@ export interface Engine {
    * (go:embed cannot read the module cache).
    */
   embedFrom?: { module: string; files: string[] };
+  /**
+   * Built only for benchmarks (`engines install --bench`, or asked for by name): never by
+   * `npm test` nor `engines up`, which need only the test engines.
+   */
+  benchOnly?: true;
 }
 
 const K8S = "v1.35.4";
@@ -116,6 +122,16 @@ export const ENGINES: readonly Engine[] = [
     packages: ["."],
     binaries: ["pause"],
     ldflags: [],
+  },
+  {
+    // Upstream's Go CCM, the baseline of `bench:ccm -- --vs-upstream`.
+    name: "cloud-provider-vsphere",
+    version: "v1.36.0",
+    dir: join(GO_WRAPPERS, "cloud-provider-vsphere"),
+    packages: ["k8s.io/cloud-provider-vsphere/cmd/vsphere-cloud-controller-manager"],
+    binaries: ["vsphere-cloud-controller-manager"],
+    ldflags: ["k8s.io/component-base/version.gitVersion=v1.36.0"],
+    benchOnly: true,
   },
 ];
 

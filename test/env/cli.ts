@@ -1,10 +1,11 @@
-// npm run engines -- install | up | down | status [--name N] [--vms N --dc N --clusters N --hosts N]
+// npm run engines -- install [--bench] | up | down | status [--name N] [--vms N --dc N --clusters N --hosts N]
 import { ENGINES } from "./catalog.js";
 import { down, status, up } from "./environment.js";
 import { engineStatus, installEngines } from "./install.js";
 
 const USAGE = `usage: npm run engines -- <command> [options]
-  install              build every engine into the cache (skips what is built)
+  install [--bench]    build every test engine into the cache (skips what is built); --bench adds
+                       the benchmarks' baseline (upstream's Go CCM, for bench:ccm --vs-upstream)
   up                   start vcsim, etcd, kube-apiserver, kube-controller-manager; write the env file
   down                 stop what 'up' started and remove its data
   status               list engines (built or not) and processes (running, stopped, crashed)
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   switch (cmd) {
     case "install":
-      await installEngines({ log });
+      await installEngines({ log, bench: flags.has("bench") });
       console.log(`engines ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return;
     case "up": {
@@ -73,9 +74,8 @@ async function main(): Promise<void> {
     case "status": {
       for (const e of ENGINES) {
         const s = await engineStatus(e);
-        console.log(
-          `engine  ${e.name.padEnd(24)} ${e.version.padEnd(10)} ${s.built ? "built" : "not built"}  ${s.binDir}`,
-        );
+        const state = s.built ? "built" : e.benchOnly ? "not built (bench only: install --bench)" : "not built";
+        console.log(`engine  ${e.name.padEnd(24)} ${e.version.padEnd(10)} ${state}  ${s.binDir}`);
       }
       const procs = await status(name);
       if (procs.length === 0) console.log(`environment ${name}: nothing started`);

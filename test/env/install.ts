@@ -126,13 +126,18 @@ export async function buildEngine(e: Engine, paths = cachePaths(), log: (s: stri
   log(`built ${e.name} ${e.version} in ${((Date.now() - started) / 1000).toFixed(0)} s -> ${binDir}`);
 }
 
+/** The engines an install covers: those named, else the test engines (plus bench-only ones with `bench`). */
+export function selectEngines(opts: { only?: EngineName[]; bench?: boolean }): Engine[] {
+  return ENGINES.filter((e) => (opts.only ? opts.only.includes(e.name) : opts.bench || !e.benchOnly));
+}
+
 /** Builds every engine that is missing or stale; returns the bin directories by engine name. */
 export async function installEngines(
-  opts: { only?: EngineName[]; log?: (s: string) => void } = {},
+  opts: { only?: EngineName[]; bench?: boolean; log?: (s: string) => void } = {},
   paths = cachePaths(),
 ): Promise<Record<EngineName, string>> {
   const log = opts.log ?? (() => {});
-  const wanted = ENGINES.filter((e) => !opts.only || opts.only.includes(e.name));
+  const wanted = selectEngines(opts);
   const statuses = await Promise.all(wanted.map((e) => engineStatus(e, paths)));
   const missing = statuses.filter((s) => !s.built);
   if (missing.length > 0) await checkFreeDisk(paths.root);

@@ -86,6 +86,44 @@ describe("inventory feed", () => {
     expect(newCalls).toEqual(["soap:WaitForUpdatesEx"]);
   });
 
+  it("watches guestinfo.metadata by key: its changes arrive decoded, other extraConfig writes never reach the feed", async () => {
+    await until("initial sync", () => store.synced);
+    const path = "/DC0/vm/DC0_C0_RP0_VM0";
+    const held = () => store.allVms().find((x) => x.name === "DC0_C0_RP0_VM0");
+    const batches: string[] = [];
+    store.onVmChange = (changed) => batches.push(...changed.map((v) => v.name));
+    const calls = session.stats.snapshot();
+    // What VMware Tools does on a busy VM: rewrite a large guestinfo key, again and again.
+    for (let i = 0; i < 3; i++)
+      await govc("vm.change", "-vm", path, "-e", `guestinfo.appInfo=${String(i).repeat(30_000)}`);
+    // Positive control, after the churn in the same feed: a metadata write is delivered.
+    const meta = Buffer.from("instance-id: a\n").toString("base64");
+    await govc(
+      "vm.change",
+      "-vm",
+      path,
+      "-e",
+      `guestinfo.metadata=${meta}`,
+      "-e",
+      "guestinfo.metadata.encoding=base64",
+    );
+    await until("metadata seen", () => held()?.guestinfoMetadata === meta);
+    expect(held()?.guestinfoMetadataEncoding).toBe("base64");
+    // Exactly one VM change: the metadata write. The three appInfo writes produced none.
+    expect(batches).toEqual(["DC0_C0_RP0_VM0"]);
+    const after = session.stats.snapshot();
+    const newCalls = Object.entries(after)
+      .filter(([k, s]) => s.calls !== (calls[k]?.calls ?? 0))
+      .map(([k]) => k);
+    expect(newCalls).toEqual(["soap:WaitForUpdatesEx"]);
+    expect(JSON.stringify(held())).not.toContain("000000");
+    // Removing the key (an empty value) clears it; the encoding stays.
+    await govc("vm.change", "-vm", path, "-e", "guestinfo.metadata=");
+    await until("metadata removed", () => held()?.guestinfoMetadata === undefined);
+    expect(held()?.guestinfoMetadataEncoding).toBe("base64");
+    store.onVmChange = () => {};
+  });
+
   it("reads tags of parent objects in one batched call, with names cached", async () => {
     await until("initial sync", () => store.synced);
     const rest = RestClient.create({

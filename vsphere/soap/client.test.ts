@@ -7,6 +7,7 @@ import { TransportError, VimFault, NoPermissionFault } from "../errors.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "../http.js";
 import { SoapClient } from "./client.js";
 import { moRef } from "../types.js";
+import { CallStats } from "../stats.js";
 
 const SEED = 20261124;
 
@@ -15,6 +16,7 @@ function clientReturning(body: () => string, status = 200, contentType = "text/x
     origin: "https://127.0.0.1:1",
     host: "127.0.0.1",
     port: 1,
+    stats: new CallStats(),
     send: (_req: HttpRequest): Promise<HttpResponse> =>
       Promise.resolve({ status, headers: { "content-type": contentType }, body: body() }),
   } as unknown as HttpTransport;
