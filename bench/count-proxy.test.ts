@@ -5,9 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { selfSignedCertificate } from "../controller/http/self-signed.js";
-import { envelope } from "../vsphere/soap/xml.js";
 import { classify, startCountingProxy } from "./count-proxy.js";
 import { imageNodeFlags } from "./vs-upstream.js";
+
+/** A request envelope as the `soap` package writes one (namespace prefixes, arguments inside). */
+const envelope = (method: string, _args: Record<string, string>) =>
+  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="urn:vim25"><soap:Body><tns:${method}><_this type="PropertyCollector">propertyCollector</_this></tns:${method}></soap:Body></soap:Envelope>`;
 
 describe("the counting proxy", () => {
   it("names calls as the CCM's metrics do", () => {

@@ -2,7 +2,7 @@
 // Loads the full VM inventory (uuid, name, power, host, guest net) through the property
 // collector with an explicit page size, then measures how fast WaitForUpdatesEx delivers a
 // power-state change. Prints one JSON line, with where the load's time went: the round trips
-// (vcsim serving the pages, on this machine), reading the SOAP replies (vsphere/soap/xml.ts),
+// (vcsim serving the pages, on this machine), reading the SOAP replies (the `soap` package's parser),
 // our codec (typed values) and the rest of our code (property.ts). Starts and stops its own vcsim.
 import { parseArgs } from "node:util";
 import { join } from "node:path";

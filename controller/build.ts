@@ -18,16 +18,20 @@ const REPO_ROOT = resolve(fileURLToPath(import.meta.url), "..", "..");
  * Dependencies that are loaded but never reached from the controller, by the package that asks
  * for them. Each is replaced, for that importer only, by a module that throws if it is ever
  * called, so a future use fails loudly. Measured cost at start in bench/RESULTS.md ("Memory").
+ * - soap requires its own HTTP client (axios, axios-ntlm), WS-Security signing (xml-crypto, with
+ *   xpath and xmldom) and MTOM multipart parsing (formidable) at load time; vsphere/soap/client.ts
+ *   always passes our transport as `httpClient`, and we never sign or parse MTOM.
  * - node-fetch 2 (under @kubernetes/client-node) imports whatwg-url (with tr46's Unicode tables)
  *   as a fallback for runtimes without a global URL; Node has one, so it takes `Url.URL`.
  */
 export const UNUSED_DEPENDENCIES: { module: string; importer: string }[] = [
+  ...["axios", "axios-ntlm", "xml-crypto", "formidable"].map((module) => ({ module, importer: "soap" })),
   { module: "whatwg-url", importer: "node-fetch" },
 ];
 
 const STUB = `const fail = (name) => () => { throw new Error("not bundled: " + name + " (see controller/build.ts)"); };
-const stub = { __esModule: true, default: {} };
-for (const k of ["URL", "parseURL"]) stub[k] = fail(k);
+const stub = { __esModule: true, default: { create: fail("axios.create") } };
+for (const k of ["SignedXml", "xpath", "create", "request", "NtlmClient", "parseURL"]) stub[k] = fail(k);
 module.exports = stub;`;
 
 const inPackage = (file: string, pkg: string) => file.includes(`/node_modules/${pkg}/`);

@@ -11,7 +11,7 @@ export type CallListener = (api: "soap" | "rest", method: string, ms: number, ok
 
 /**
  * Where a SOAP call's time goes, besides the round trip itself (`MethodStats.totalMs`): `soapMs`,
- * reading the reply's XML (soap/xml.ts); `decodeMs`, our codec turning it into typed values. For
+ * reading the reply's XML (the `soap` package's parser, soap/client.ts); `decodeMs`, our codec turning it into typed values. For
  * benchmarks (bench:vsphere prints the split).
  */
 export interface PhaseStats {

@@ -1,11 +1,11 @@
-// SOAP calls to vCenter: envelopes and reply parsing in xml.ts, our own HTTP transport (http.ts),
-// so TLS, timeouts, retries, cookies and call accounting are ours.
+// SOAP calls to vCenter through the `soap` package with our minimal WSDL (wsdl.ts) and our own
+// HTTP transport (http.ts), so TLS, timeouts, retries, cookies and call accounting are ours.
+import * as soap from "soap";
 import { TransportError, vimFault, type VimFault } from "../errors.js";
 import type { HttpResponse, HttpTransport } from "../http.js";
 import type { MoRef } from "../types.js";
 import { decode, moArg, type Decoded, type Xml, type XmlObject } from "./codec.js";
-import { READ_ONLY, type Operation } from "./wsdl.js";
-import { envelope, readEnvelope } from "./xml.js";
+import { minimalWsdl, READ_ONLY, type Operation } from "./wsdl.js";
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -14,9 +14,29 @@ export interface CallOptions {
 
 interface SoapExOptions extends CallOptions {
   label: Operation;
+  /** When this call's reply arrived (performance.now()), to time the `soap` package's parse. */
+  answeredAt?: number;
 }
 
+let wsdlPromise: Promise<soap.WSDL> | undefined;
+
+/** Parses the minimal WSDL once per process. */
+function sharedWsdl(): Promise<soap.WSDL> {
+  wsdlPromise ??= new Promise((resolve, reject) => {
+    const w = new soap.WSDL(minimalWsdl("urn:vim25/8.0.1.0"), "urn:vim25-minimal", {});
+    w.onReady((err?: Error) => (err ? reject(err) : resolve(w)));
+  });
+  return wsdlPromise;
+}
+
+type SoapCallback = (
+  err: unknown,
+  res?: { status: number; headers: HttpResponse["headers"]; data: string },
+  body?: string,
+) => void;
+
 export class SoapClient {
+  private client?: soap.Client;
   /** The vmware_soap_session cookie; never logged or put in an error. */
   private cookie = "";
   private soapAction = "urn:vim25/8.0.1.0";
@@ -29,6 +49,7 @@ export class SoapClient {
   /** Sets the SOAPAction version (from the server's about.apiVersion). */
   setApiVersion(version: string): void {
     this.soapAction = `urn:vim25/${version}`;
+    this.client?.setSOAPAction(this.soapAction);
   }
 
   hasSession(): boolean {
@@ -39,7 +60,24 @@ export class SoapClient {
     this.cookie = "";
   }
 
-  private async post(xml: string, ex: SoapExOptions): Promise<HttpResponse> {
+  private async ensureClient(): Promise<soap.Client> {
+    if (this.client) return this.client;
+    const httpClient: soap.IHttpClient = {
+      request: (_url: string, data: unknown, callback: SoapCallback, headers?: soap.IHeaders, ex?: soap.IExOptions) => {
+        void this.post(String(data), headers ?? {}, ex as SoapExOptions).then(
+          (res) => callback(null, { status: res.status, headers: res.headers, data: res.body }, res.body),
+          (err: unknown) => callback(err),
+        );
+        return undefined as never;
+      },
+    };
+    const client = new soap.Client(await sharedWsdl(), `${this.transport.origin}${this.path}`, { httpClient });
+    client.setSOAPAction(this.soapAction);
+    this.client = client;
+    return client;
+  }
+
+  private async post(xml: string, headers: soap.IHeaders, ex: SoapExOptions): Promise<HttpResponse> {
     const res = await this.transport.send({
       api: "soap",
       label: ex.label,
@@ -47,7 +85,7 @@ export class SoapClient {
       path: this.path,
       headers: {
         "Content-Type": "text/xml; charset=utf-8",
-        SOAPAction: `"${this.soapAction}"`,
+        SOAPAction: String(headers.SOAPAction ?? `"${this.soapAction}"`),
         ...(this.cookie ? { Cookie: this.cookie } : {}),
       },
       body: xml,
@@ -55,6 +93,7 @@ export class SoapClient {
       signal: ex.signal,
       retry: READ_ONLY.has(ex.label),
     });
+    ex.answeredAt = performance.now();
     const setCookie = res.headers["set-cookie"]?.find((c) => c.startsWith("vmware_soap_session="));
     if (setCookie) this.cookie = setCookie.split(";")[0];
     const type = String(res.headers["content-type"] ?? "");
@@ -82,20 +121,22 @@ export class SoapClient {
     args: Record<string, unknown> = {},
     opts: CallOptions = {},
   ): Promise<Decoded> {
+    const client = await this.ensureClient();
+    const fn = client[`${method}Async`] as soap.SoapMethodAsync | undefined;
+    if (!fn) throw new Error(`SOAP method ${method} missing from the minimal WSDL`);
+    const ex: SoapExOptions = { ...opts, label: method };
     const stats = this.transport.stats;
-    const res = await this.post(envelope(method, { _this: moArg(self), ...args }), { ...opts, label: method });
-    const parsing = performance.now();
-    let reply: ReturnType<typeof readEnvelope>;
+    let result: unknown;
     try {
-      reply = readEnvelope(res.body);
+      const reply: unknown[] = await fn.call(client, { _this: moArg(self), ...args }, ex);
+      result = reply[0];
     } catch (err) {
       throw toError(method, err);
     } finally {
-      stats.recordPhase("soapMs", performance.now() - parsing);
+      if (ex.answeredAt !== undefined) stats.recordPhase("soapMs", performance.now() - ex.answeredAt);
     }
-    if (reply.fault) throw faultToError(method, reply.fault);
     const decoding = performance.now();
-    const body = reply.response;
+    const body = result as XmlObject | undefined | null;
     const out = body && typeof body === "object" && body.returnval !== undefined ? decode(body.returnval) : null;
     stats.recordPhase("decodeMs", performance.now() - decoding);
     return out;

@@ -1,10 +1,10 @@
-// Mapping between our typed values and generic XML objects (written and read by xml.ts).
+// Mapping between our typed values and the `soap` package's generic XML objects.
 //
 // Requests: a ManagedObjectReference is { attributes: { type }, $value }, a polymorphic value
 // carries attributes["xsi:type"]; key order is element order, so builders list fields in vim25
 // schema order.
-// Responses: xml.ts yields strings, objects and, for repeated elements, arrays; the xsi:type of
-// a value arrives as an attribute whose key ends in ":type".
+// Responses: with xsd:anyType bodies, `soap` yields strings, objects and, for repeated
+// elements, arrays; the xsi:type of a value arrives as an attribute whose key ends in ":type".
 // `decode` turns that into plain data: MoRefs as { type, value }, typed scalars as numbers and
 // booleans, ArrayOfX as arrays, and other typed objects with a `_type` field.
 import type { MoRef } from "../types.js";
@@ -70,7 +70,7 @@ export function decode(node: Xml | undefined): Decoded {
   return obj;
 }
 
-// Accessors that coerce untyped children (which the reader leaves as strings, and as a single value
+// Accessors that coerce untyped children (which `soap` leaves as strings, and as a single value
 // where the schema says "array" but only one element came back).
 
 export function asArray<T = Decoded>(v: Decoded | undefined): T[] {
