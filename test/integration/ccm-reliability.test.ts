@@ -12,7 +12,7 @@ import {
   type V1Node,
   type V1NodeCondition,
 } from "@kubernetes/client-node";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -29,6 +29,7 @@ import {
   type CcmOptions,
   type CcmProcess,
 } from "../env/ccm.js";
+import { auditedWrites } from "../env/audit.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { startKube, stopKube, type Kube } from "../env/kube.js";
@@ -48,37 +49,11 @@ const run = `${process.pid}`;
 const VCSIM = "vcsim-ccm-rel";
 /** The vSphere client's User-Agent (vsphere/http.ts): how the CCM's sessions are told from govc's. */
 const CCM_AGENT = /^vsphere-cloud-provider-ts\//;
-const WRITES = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 
 interface VmInfo {
   path: string;
   uuid: string;
   ip: string;
-}
-
-interface AuditEvent {
-  stage: string;
-  verb: string;
-  user: { username: string };
-  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
-  responseStatus?: { code?: number };
-  stageTimestamp: string;
-}
-
-/** Completed, successful writes by `username`, from the apiserver audit log (JSON lines). */
-async function writesBy(auditLog: string, username: string): Promise<AuditEvent[]> {
-  const text = await readFile(auditLog, "utf8");
-  return text
-    .split("\n")
-    .filter((l) => l.includes(username))
-    .map((l) => JSON.parse(l) as AuditEvent)
-    .filter(
-      (e) =>
-        e.stage === "ResponseComplete" &&
-        e.user.username === username &&
-        WRITES.has(e.verb) &&
-        (e.responseStatus?.code ?? 0) < 300,
-    );
 }
 
 /** Sum of a Prometheus sample family over the series carrying all `labels`. */
@@ -507,15 +482,15 @@ describe("the CCM process under failures", () => {
       await initialized(api, first);
       // Give the standby more than a lease duration of chances to misbehave.
       await sleep((leaseSeconds + 2 * retrySeconds) * 1000);
-      const writesA = await writesBy(kube.auditLog, saA.username);
+      const writesA = await auditedWrites(kube.auditLog, saA.username);
       expect(writesA.filter((e) => e.objectRef?.resource === "nodes" && e.objectRef.name === first)).not.toEqual([]);
       expect(writesA.filter((e) => e.objectRef?.resource === "leases").length).toBeGreaterThan(leaseSeconds);
-      expect(await writesBy(kube.auditLog, saB.username)).toEqual([]);
+      expect(await auditedWrites(kube.auditLog, saB.username)).toEqual([]);
       expect(leads(b)).toBe(false);
 
       const lastRenewByA = async () =>
         Math.max(
-          ...(await writesBy(kube.auditLog, saA.username))
+          ...(await auditedWrites(kube.auditLog, saA.username))
             .filter((e) => e.objectRef?.resource === "leases")
             .map((e) => Date.parse(e.stageTimestamp)),
         );
@@ -529,7 +504,7 @@ describe("the CCM process under failures", () => {
       // renewal. 8 s on top allow for a loaded 2-core machine.
       expect(handoverMs).toBeLessThan((leaseSeconds + 2 * retrySeconds + 8) * 1000);
       const takeover = Math.min(
-        ...(await writesBy(kube.auditLog, saB.username))
+        ...(await auditedWrites(kube.auditLog, saB.username))
           .filter((e) => e.objectRef?.resource === "leases")
           .map((e) => Date.parse(e.stageTimestamp)),
       );
@@ -538,7 +513,7 @@ describe("the CCM process under failures", () => {
       expect(takeover - (await lastRenewByA())).toBeGreaterThanOrEqual(leaseSeconds * 1000 - 250);
       const second = await register(api, "ha-2", vms[1]);
       await initialized(api, second);
-      const writesB = await writesBy(kube.auditLog, saB.username);
+      const writesB = await auditedWrites(kube.auditLog, saB.username);
       expect(writesB.filter((e) => e.objectRef?.resource === "nodes" && e.objectRef.name === second)).not.toEqual([]);
     });
   });
@@ -580,7 +555,7 @@ describe("the CCM process under failures", () => {
       const waiting = await api.readNode({ name });
       expect(waiting.spec?.providerID).toBeUndefined();
       expect(taintKeys(waiting)).toContain(TAINT_UNINITIALIZED);
-      const early = await writesBy(kube.auditLog, sa.username);
+      const early = await auditedWrites(kube.auditLog, sa.username);
       expect(early.filter((e) => e.objectRef?.resource !== "leases")).toEqual([]);
 
       await api.replaceNamespacedSecret({ namespace: "kube-system", name: rotating, body: secret(v.password) });
@@ -590,7 +565,7 @@ describe("the CCM process under failures", () => {
       expect(ccm.child.exitCode).toBeNull();
       expect(ccm.child.pid).toBe(pid);
       // Positive control of the audit filter: the same account's writes show up once it may write.
-      const late = await writesBy(kube.auditLog, sa.username);
+      const late = await auditedWrites(kube.auditLog, sa.username);
       expect(late.filter((e) => e.objectRef?.resource === "nodes" && e.objectRef.name === name)).not.toEqual([]);
     });
   });
