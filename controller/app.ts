@@ -367,8 +367,10 @@ export class CcmApp {
         }),
       );
       if (this.wantsTags())
-        vc.tags.start(this.o.tagRefreshMs ?? this.o.flags.tagRefreshSeconds * 1000, (err) =>
-          log.error("tag refresh failed", { vcenter: vc.config.name, err }),
+        vc.tags.start(
+          this.o.tagRefreshMs ?? this.o.flags.tagRefreshSeconds * 1000,
+          (err) => log.error("tag refresh failed", { vcenter: vc.config.name, err }),
+          signal,
         );
     }
     this.running.push(

@@ -27,6 +27,8 @@ export class TagCache {
   private timer?: NodeJS.Timeout;
   private soon?: NodeJS.Timeout;
   private lastStarted = 0;
+  /** The life of the process's feeds (from start): every refresh's requests carry it. */
+  private signal?: AbortSignal;
   /** Completed refreshes (for readiness and tests). */
   refreshes = 0;
   /** Called after a refresh that changed the tags held or ended a run of failures, and when reads start failing. */
@@ -38,8 +40,11 @@ export class TagCache {
     private readonly store: InventoryStore,
   ) {}
 
-  /** Reads the tags of every tagged-type object now; concurrent callers share one refresh. */
-  refresh(signal?: AbortSignal): Promise<void> {
+  /**
+   * Reads the tags of every tagged-type object now; concurrent callers share one refresh. Its
+   * requests carry `signal` (default: the one given to start) and each its transport timeout.
+   */
+  refresh(signal: AbortSignal | undefined = this.signal): Promise<void> {
     if (!this.inFlight) this.lastStarted = Date.now();
     this.inFlight ??= this.doRefresh(signal).finally(() => (this.inFlight = undefined));
     return this.inFlight;
@@ -115,9 +120,14 @@ export class TagCache {
     this.categoryNames.clear();
   }
 
-  /** Refreshes every `intervalMs` (names re-read every tenth time); errors go to onError. */
-  start(intervalMs: number, onError: (err: unknown) => void): void {
+  /**
+   * Refreshes every `intervalMs` (names re-read every tenth time); errors go to onError. Every
+   * refresh from now on carries `signal`, and its abort stops the cadence.
+   */
+  start(intervalMs: number, onError: (err: unknown) => void, signal?: AbortSignal): void {
     this.stop();
+    this.signal = signal;
+    signal?.addEventListener("abort", () => this.stop(), { once: true });
     let n = 0;
     this.timer = setInterval(() => {
       if (++n % 10 === 0) this.forgetNames();
