@@ -8,12 +8,16 @@
 // repair -> destroy leaves vCenter as it was, with what existed before untouched.
 import type { V1Node } from "@kubernetes/client-node";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { readFile } from "node:fs/promises";
 import { request } from "node:https";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isInitialized, TAINT_UNINITIALIZED, until } from "../env/ccm.js";
 import { addNode, type ClusterNode } from "../env/cluster.js";
+import { finalStage } from "../env/dockerfile.js";
 import { down, up } from "../env/environment.js";
 import { govcFor, type Govc } from "../env/govc.js";
+import { REPO_ROOT } from "../env/paths.js";
 import { coreApi, LOCAL_VCSIM, localPulumi, localUp, type LocalRun } from "../env/local.js";
 import {
   eventsByPod,
@@ -67,7 +71,10 @@ describe("the Pulumi program on a real local cluster", () => {
     expect(status).toMatchObject({ ready: true, restartCount: 0 });
     expect(status?.image).toMatch(/vsphere-cloud-controller-manager:local$/);
     const [proc] = hostProcesses("/app/bin/vsphere-cloud-controller-manager.js", controlPlane().cgroupRoot);
-    expect(proc.cmdline.slice(1, 2)).toEqual(["/app/bin/vsphere-cloud-controller-manager.js"]);
+    // Exactly the Dockerfile's ENTRYPOINT after the node binary (its V8 flags, then the bin).
+    const { entrypoint } = finalStage(await readFile(join(REPO_ROOT, "controller", "Dockerfile"), "utf8"));
+    expect(entrypoint.at(-1)).toBe("/app/bin/vsphere-cloud-controller-manager.js");
+    expect(proc.cmdline.slice(1, entrypoint.length)).toEqual(entrypoint.slice(1));
     expect(proc.uid).toBe(65532);
     expect(proc.rootOptions).toContain("ro");
     // No kube-proxy: the pod must use 127.0.0.1, never the Service address the kubelet injects.
