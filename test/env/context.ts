@@ -3,6 +3,7 @@ import { inject } from "vitest";
 import type { Kube } from "./kube.js";
 import { ensurePki, type Pki } from "./pki.js";
 import { sessionFor, type Vcsim } from "./vcsim.js";
+import type { ConfigSource } from "../../components/vcenter/connection.js";
 import type { VsphereSession } from "../../vsphere/session.js";
 
 export interface EnginesContext {
@@ -35,4 +36,15 @@ export const enginesPki = (): Promise<Pki> => ensurePki(engines().pkiDir);
 /** A logged-in SOAP session to `vcsim` (the shared one by default), trusting its CA. */
 export function vcsimSession(vcsim: Vcsim = engines().vcsim): Promise<VsphereSession> {
   return sessionFor(vcsim);
+}
+
+/** The vCenter providers' configuration (`vsphere:*`) for `vcsim`'s admin, as a stack would give it. */
+export function vcsimProviderConfig(vcsim: Vcsim = engines().vcsim): ConfigSource {
+  const values: Record<string, string> = {
+    "vsphere:server": vcsim.url,
+    "vsphere:user": vcsim.username,
+    "vsphere:password": vcsim.password,
+    "vsphere:caFile": vcsim.caFile,
+  };
+  return { get: (k) => values[k] };
 }

@@ -12,7 +12,7 @@ import { checkPermission, permissionOps } from "../../components/vcenter/permiss
 import { retrieveEntityPermissions, setEntityPermissions } from "../../vsphere/authorization.js";
 import { findByInventoryPath } from "../../vsphere/inventory-path.js";
 import type { VsphereSession } from "../../vsphere/session.js";
-import { engines, vcsimSession } from "../env/context.js";
+import { engines, vcsimProviderConfig, vcsimSession } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { createVcsimUser } from "../env/vcsim.js";
 
@@ -91,13 +91,7 @@ describe("a Permission owns one principal's entry", () => {
   beforeAll(async () => {
     const { vcsim, env } = engines();
     govc = govcFor(env);
-    const values: Record<string, string> = {
-      "vsphere:server": vcsim.url,
-      "vsphere:user": vcsim.username,
-      "vsphere:password": vcsim.password,
-      "vsphere:caFile": vcsim.caFile,
-    };
-    config = { get: (k) => values[k] };
+    config = vcsimProviderConfig(vcsim);
     await govc("folder.create", folderPath);
     for (const p of [MINE, OTHER]) await createVcsimUser(govc, p.split("\\")[1]);
   });

@@ -12,7 +12,7 @@ import { handlers as role } from "../../components/vcenter/role-ops.js";
 import { handlers as attachment } from "../../components/vcenter/tag-attachment-ops.js";
 import { handlers as category } from "../../components/vcenter/tag-category-ops.js";
 import { handlers as tag } from "../../components/vcenter/tag-ops.js";
-import { engines, enginesPki } from "../env/context.js";
+import { engines, vcsimProviderConfig, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
 import { clearFaults, createVcsimUser, injectFault } from "../env/vcsim.js";
 
@@ -51,13 +51,7 @@ describe("vCenter providers against vcsim", () => {
   beforeAll(async () => {
     const { vcsim, env } = engines();
     govc = govcFor(env);
-    const values: Record<string, string> = {
-      "vsphere:server": vcsim.url,
-      "vsphere:user": vcsim.username,
-      "vsphere:password": vcsim.password,
-      "vsphere:caFile": vcsim.caFile,
-    };
-    config = { get: (k) => values[k] };
+    config = vcsimProviderConfig(vcsim);
     await govc("folder.create", folderPath);
     // The principals the permissions name exist in the directory, as vCenter requires.
     for (const p of [USER, OTHER]) await createVcsimUser(govc, p.split("\\")[1]);
