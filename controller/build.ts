@@ -9,6 +9,7 @@
 //   npm run build                 -> dist/controller/main.js
 //   tsx controller/build.ts DIR   -> DIR/controller/main.js
 import { build, type Plugin } from "esbuild";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -72,7 +73,26 @@ export async function buildBundle(outDir = join(REPO_ROOT, "dist")): Promise<str
       js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
     },
   });
+  await assertAscii(outfile);
   return outfile;
+}
+
+/**
+ * V8 keeps a script's source for as long as its functions live, as a one-byte string when every
+ * character is Latin-1 and as a two-byte string otherwise: one stray "µ" in a regular expression
+ * (esbuild escapes non-ASCII in strings but leaves regular expression literals as written) doubled
+ * the bundle's 2.7 MB in the heap (bench/RESULTS.md, "Memory"). Write such characters as \u escapes.
+ */
+export async function assertAscii(file: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  // eslint-disable-next-line no-control-regex
+  const m = /[^\x00-\x7f]/.exec(text);
+  if (!m) return;
+  const line = text.slice(0, m.index).split("\n").length;
+  const around = text.slice(Math.max(0, m.index - 40), m.index + 40);
+  throw new Error(
+    `${file}:${line}: non-ASCII character U+${m[0].codePointAt(0)?.toString(16).padStart(4, "0")} in the bundle, near ${JSON.stringify(around)}; write it as a \\u escape in the source`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

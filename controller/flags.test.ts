@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEnvironment, controllerEnabled, defaultFlags, ignoredReasons, parseFlags } from "./flags.js";
+import { parseDuration } from "./flag-values.js";
 
 describe("flags", () => {
   it("accepts the upstream manifest's arguments unchanged", () => {
@@ -61,6 +62,12 @@ describe("flags", () => {
       help: true,
     });
     expect(args).toEqual(["--not-a-flag"]);
+  });
+
+  it("reads both micro signs Go accepts in a duration (U+00B5 and U+03BC)", () => {
+    expect(parseDuration("1500000\u00b5s")).toBe(1.5);
+    expect(parseDuration("1500000\u03bcs")).toBe(1.5);
+    expect(parseDuration("1m500000us")).toBe(60.5);
   });
 
   it("refuses a --node-labels key that is not a qualified name, as upstream at start", () => {

@@ -37,22 +37,41 @@ function xsiType(attrs: Record<string, string> | undefined): string | undefined 
   return undefined;
 }
 
+// Decoded values must not hold on to the reply they came from. The XML parser hands out text as
+// substrings of the reply, and V8 keeps a substring of 13 or more characters as a slice that
+// references its parent: one kept VM name or UUID kept a whole 290 kB WaitForUpdatesEx page
+// alive (2.9 MB at 1,000 VMs, ten pages; bench/RESULTS.md, "Memory"). So every string that leaves
+// decode() is its own copy; shorter strings are already copies. Type names (a few hundred
+// distinct ones at most: vim25 data object and managed object types) are shared instead.
+const SLICE_MIN_LENGTH = 13;
+const own = (s: string): string => (s.length < SLICE_MIN_LENGTH ? s : (JSON.parse(JSON.stringify(s)) as string));
+const TYPE_NAMES = new Map<string, string>();
+const MAX_TYPE_NAMES = 4096;
+function typeName(s: string): string {
+  const known = TYPE_NAMES.get(s);
+  if (known !== undefined) return known;
+  const copy = own(s);
+  if (TYPE_NAMES.size < MAX_TYPE_NAMES) TYPE_NAMES.set(copy, copy);
+  return copy;
+}
+
 const INT_TYPES = new Set(["int", "long", "short", "byte", "float", "double"]);
 
 function scalar(type: string | undefined, text: string): Decoded {
   if (type === "boolean") return text === "true" || text === "1";
   if (type && INT_TYPES.has(type)) return Number(text);
-  return text;
+  return own(text);
 }
 
 export function decode(node: Xml | undefined): Decoded {
   if (node === undefined || node === null) return null;
-  if (typeof node === "string") return node;
+  if (typeof node === "string") return own(node);
   if (Array.isArray(node)) return node.map((n) => decode(n));
-  const type = xsiType(node.attributes);
+  const xsi = xsiType(node.attributes);
+  const type = xsi === undefined ? undefined : typeName(xsi);
   const moType = node.attributes?.type;
   if (moType !== undefined && (type === undefined || type === "ManagedObjectReference")) {
-    return { type: moType, value: node.$value ?? "" };
+    return { type: typeName(moType), value: own(node.$value ?? "") };
   }
   const childKeys = Object.keys(node).filter((k) => k !== "attributes" && k !== "$value");
   if (type?.startsWith("ArrayOf")) {
