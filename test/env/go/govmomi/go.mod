@@ -1,8 +1,9 @@
 // Wrapper module for the vCenter engines: our own small mains over the tagged govmomi module.
 // govmomi's own vcsim/ and govc/ directories are nested modules the Go module proxy does not
 // serve (403 for the v0.55.0 commit's pseudo-version), so vcsim/main.go and govc/main.go here
-// are ours: vcsim over govmomi/simulator (plus a fault-injection control endpoint and users in
-// the simulator's directory, which stock vcsim lacks) and govc over govmomi/cli.
+// are ours: vcsim over govmomi/simulator (plus a fault-injection control endpoint, users in
+// the simulator's directory and an incremental PropertyCollector, which stock vcsim lacks) and
+// govc over govmomi/cli.
 module vsphere-ccm.local/engines/govmomi
 
 go 1.25.0
