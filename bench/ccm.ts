@@ -1,5 +1,5 @@
 // npm run bench:ccm -- --nodes 100,500,1000 [--idle-minutes 5] [--vms 1000] [--compiled]
-//                      [--concurrent-node-syncs N] [--profile] [--node-flags="--max-semi-space-size=1"]
+//                      [--concurrent-node-syncs N] [--profile] [--node-flags=image|"<node flags>"]
 //                      [--vs-upstream]   (also upstream's Go CCM on the same fixture: bench/vs-upstream.ts)
 // The CCM as a process against a vcsim holding >= 1,000 VMs and the kube-apiserver, with N Nodes
 // registered the way kubelets do it. A Node watch in this process (not the CCM's logs) judges the
@@ -20,6 +20,7 @@ import { freePort, httpsRequest } from "../test/env/net.js";
 import { REPO_ROOT } from "../test/env/paths.js";
 import { buildBundle } from "../controller/build.js";
 import { compareWithUpstream } from "./vs-upstream.js";
+import { nodeRuntime } from "./image-runtime.js";
 import { serverCert } from "../test/env/pki.js";
 import {
   BENCH_LABEL,
@@ -54,8 +55,9 @@ interface Args {
   syncs?: number;
   /** Run the CCM under node --cpu-prof (profiles in bench/out/profiles). */
   profile: boolean;
-  /** Extra node/V8 flags for the CCM process (to measure a V8 setting before the image adopts it). */
-  nodeFlags: string[];
+  /** "image" (default): node flags and environment as controller/Dockerfile runs the CCM; otherwise
+   *  these node/V8 flags alone (to measure a setting before the image adopts it). */
+  nodeFlags: string;
   /** Also run upstream's Go CCM (bench-only engine) on the same fixture and print ratios. */
   vsUpstream: boolean;
 }
@@ -74,7 +76,7 @@ function parse(): Args {
       compiled: { type: "boolean", default: false },
       "concurrent-node-syncs": { type: "string" },
       profile: { type: "boolean", default: false },
-      "node-flags": { type: "string", default: "" },
+      "node-flags": { type: "string", default: "image" },
       "vs-upstream": { type: "boolean", default: false },
     },
   });
@@ -93,7 +95,7 @@ function parse(): Args {
     compiled: values.compiled,
     syncs: syncs === undefined ? undefined : Number(syncs),
     profile: values.profile,
-    nodeFlags: values["node-flags"].split(/\s+/).filter(Boolean),
+    nodeFlags: values["node-flags"],
     vsUpstream: values["vs-upstream"],
   };
 }
@@ -122,7 +124,7 @@ interface Ccm {
 async function startCcm(
   env: Environment,
   fx: Fixture,
-  cmd: { nodeArgs: string[]; bin: string; extra: string[] },
+  cmd: { nodeArgs: string[]; nodeEnv: Record<string, string>; bin: string; extra: string[] },
   logFile: string,
 ): Promise<Ccm> {
   const port = await freePort();
@@ -142,7 +144,7 @@ async function startCcm(
       `--tls-private-key-file=${tls.key}`,
       ...cmd.extra,
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...cmd.nodeEnv } },
   );
   let synced: number | undefined;
   let partial = "";
@@ -244,11 +246,12 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
   const extra = [`--leader-elect-resource-name=bench-ccm-${n}-${spawnedAt}`];
   if (a.syncs) extra.push(`--concurrent-node-syncs=${a.syncs}`);
   const profiles = join(REPO_ROOT, "bench", "out", "profiles");
+  const runtime = await nodeRuntime(a.nodeFlags);
   const nodeArgs = [
-    ...a.nodeFlags,
+    ...runtime.flags,
     ...(a.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=ccm-${n}.cpuprofile`] : []),
   ];
-  const ccm = await startCcm(env, fx, { nodeArgs, bin, extra }, logFile);
+  const ccm = await startCcm(env, fx, { nodeArgs, nodeEnv: runtime.env, bin, extra }, logFile);
   try {
     const firstAt = watcher.until("a node initialized", () => watcher.count(isInitialized) > 0, 600_000);
     const allAt = await watcher.until(`${n} nodes initialized`, () => watcher.count(isInitialized) === n, 600_000);
@@ -281,7 +284,9 @@ async function runOnce(env: Environment, fx: Fixture, bin: string, n: number, a:
       callsPerNode: round(calls.total / n, 4),
       rssMB: proc.hwmMB,
       rssBoundMB: rssBoundMB(n),
-      nodeFlags: a.nodeFlags.join(" "),
+      nodeFlags: runtime.flags.join(" "),
+      nodeEnv: runtime.env,
+      nodeRuntime: runtime.from,
       rssAtEndMB: proc.rssMB,
       heapAtEndMB: heap,
       idleMinutes: a.idleMinutes,

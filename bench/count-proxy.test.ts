@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { selfSignedCertificate } from "../controller/http/self-signed.js";
 import { classify, startCountingProxy } from "./count-proxy.js";
-import { imageNodeFlags } from "./vs-upstream.js";
+import { imageRuntime, nodeRuntime } from "./image-runtime.js";
 
 /** A request envelope as the `soap` package writes one (namespace prefixes, arguments inside). */
 const envelope = (method: string, _args: Record<string, string>) =>
@@ -63,7 +63,15 @@ describe("the counting proxy", () => {
     }
   });
 
-  it("runs our CCM with the image's node flags", async () => {
-    expect(await imageNodeFlags()).toEqual(["--max-semi-space-size=1", "--optimize-for-size"]);
+  it("runs our CCM as the image does: ENTRYPOINT's node flags and the final stage's ENV", async () => {
+    const image = await imageRuntime();
+    expect(image.flags).toEqual(["--max-semi-space-size=1", "--optimize-for-size", "--no-opt"]);
+    expect(image.env).toEqual({ NODE_ENV: "production" });
+    expect(await nodeRuntime("image")).toEqual(image);
+    expect(await nodeRuntime(" --no-opt  --v8-pool-size=1 ")).toEqual({
+      flags: ["--no-opt", "--v8-pool-size=1"],
+      env: {},
+      from: "custom",
+    });
   });
 });

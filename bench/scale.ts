@@ -1,6 +1,6 @@
 // npm run bench:scale -- [--vcenters 5] [--vms 20000] [--nodes 10000] [--extra-config 100]
 //                        [--app-info-kb 16] [--idle-minutes 2] [--churn-minutes 2]
-//                        [--churn-per-minute 120] [--ip-flips-per-minute 6] [--node-flags="..."]
+//                        [--churn-per-minute 120] [--ip-flips-per-minute 6] [--node-flags=image|"..."]
 // The CCM's bundle (what the image ships) against several vcsim instances as separate vCenters
 // (the cloud config lists them all) and the kube-apiserver, with Nodes registered the way
 // kubelets do (systemUUID, byte-swapped systemUUID, or only a name that is the guest's DNS name).
@@ -28,6 +28,7 @@ import { typed } from "../vsphere/soap/codec.js";
 import { watch } from "../vsphere/property.js";
 import { swapUuid } from "../controller/cloud/uuid.js";
 import { inBatches } from "./ccm-fixture.js";
+import { nodeRuntime, type NodeRuntime } from "./image-runtime.js";
 import { isInitialized, NodeWatcher, processFigures, vcenterCalls } from "./ccm-observe.js";
 import {
   appInfo,
@@ -59,7 +60,7 @@ function parse() {
       "churn-minutes": { type: "string", default: "2" },
       "churn-per-minute": { type: "string", default: "120" },
       "ip-flips-per-minute": { type: "string", default: "6" },
-      "node-flags": { type: "string", default: "" },
+      "node-flags": { type: "string", default: "image" },
     },
   });
   const n = (k: keyof typeof values, min: number) => {
@@ -77,7 +78,7 @@ function parse() {
     churnMinutes: n("churn-minutes", 0),
     churnPerMinute: n("churn-per-minute", 0),
     ipFlipsPerMinute: n("ip-flips-per-minute", 0),
-    nodeFlags: String(values["node-flags"]).split(/\s+/).filter(Boolean),
+    nodeFlags: String(values["node-flags"]),
   };
   if (a.nodes > a.vms) throw new Error(`--nodes ${a.nodes} exceeds --vms ${a.vms}`);
   return a;
@@ -106,7 +107,12 @@ function nodeVms(vcs: ScaleVcenter[], nodes: number): ScaleVm[] {
   return out;
 }
 
-async function startCcm(pki: Awaited<ReturnType<typeof ensurePki>>, cfg: string, kubeconfig: string, flags: string[]) {
+async function startCcm(
+  pki: Awaited<ReturnType<typeof ensurePki>>,
+  cfg: string,
+  kubeconfig: string,
+  runtime: NodeRuntime,
+) {
   const out = join(REPO_ROOT, "bench", "out", "scale");
   await rm(join(out, "dist"), { recursive: true, force: true });
   await buildBundle(join(out, "dist"));
@@ -121,7 +127,7 @@ async function startCcm(pki: Awaited<ReturnType<typeof ensurePki>>, cfg: string,
   const child = spawn(
     process.execPath,
     [
-      ...flags,
+      ...runtime.flags,
       bin,
       "--cloud-provider=vsphere",
       "--v=2",
@@ -133,7 +139,7 @@ async function startCcm(pki: Awaited<ReturnType<typeof ensurePki>>, cfg: string,
       `--tls-private-key-file=${tls.key}`,
       `--leader-elect-resource-name=bench-scale-${spawnedAt}`,
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...runtime.env } },
   );
   let partial = "";
   let lines = 0;
@@ -320,7 +326,8 @@ async function main(): Promise<void> {
     await watcher.until("nodes listed", () => watcher.nodes.size === a.nodes, 300_000);
 
     const load1 = loadavg()[0];
-    const ccm = await startCcm(pki, cfg, env.kube.kubeconfig, a.nodeFlags);
+    const runtime = await nodeRuntime(a.nodeFlags);
+    const ccm = await startCcm(pki, cfg, env.kube.kubeconfig, runtime);
     try {
       const allAt = await watcher.until(
         `${a.nodes} initialized`,
@@ -396,7 +403,9 @@ async function main(): Promise<void> {
           churnCallsByMethod,
           churnCpuSecondsPerMin: perMin(ch0.cpu, ch1.cpu, ch1.at - ch0.at),
           addressUpdateSeconds: address,
-          nodeFlags: a.nodeFlags.join(" "),
+          nodeFlags: runtime.flags.join(" "),
+          nodeEnv: runtime.env,
+          nodeRuntime: runtime.from,
           machine: { cpus: cpus().length, load1AtStart: round(load1, 2) },
         }),
       );

@@ -1,4 +1,4 @@
-// bench:ccm --vs-upstream: our CCM (the image's bundle with the image's node flags) and upstream's
+// bench:ccm --vs-upstream: our CCM (the image's bundle, run as the image runs it: bench/image-runtime.ts) and upstream's
 // Go CCM v1.36.0 (the bench-only engine) on the same fixture, one after the other: the same Nodes,
 // VMs, tags, cloud config and Secret, both behind one counting proxy so vCenter calls are counted
 // the same way. Times are from process start (upstream logs no "inventory synced").
@@ -16,18 +16,7 @@ import { serverCert } from "../test/env/pki.js";
 import { BENCH_LABEL, inBatches, kubeletNode, type Fixture } from "./ccm-fixture.js";
 import { isInitialized, NodeWatcher, processFigures } from "./ccm-observe.js";
 import { startCountingProxy, type CountingProxy } from "./count-proxy.js";
-
-/** The node flags of controller/Dockerfile's ENTRYPOINT (between "node" and the bin). */
-export async function imageNodeFlags(): Promise<string[]> {
-  const text = await readFile(join(REPO_ROOT, "controller", "Dockerfile"), "utf8");
-  const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text);
-  if (!m) throw new Error("controller/Dockerfile has no ENTRYPOINT [...]");
-  const argv = JSON.parse(m[1]) as string[];
-  return argv.slice(
-    1,
-    argv.findIndex((a) => a.endsWith(".js")),
-  );
-}
+import { imageRuntime } from "./image-runtime.js";
 
 interface Run {
   wallSeconds: number;
@@ -47,6 +36,7 @@ async function runOne(
   n: number,
   idleMinutes: number,
   log: (s: string) => void,
+  processEnv: Record<string, string> = {},
 ): Promise<Run> {
   const watcher = new NodeWatcher(fx.kc, fx.api, `${BENCH_LABEL}=true`);
   await fx.api.deleteCollectionNode({ labelSelector: `${BENCH_LABEL}=true` });
@@ -60,7 +50,10 @@ async function runOne(
   const before = proxy.counts();
   const file = createWriteStream(join(REPO_ROOT, "bench", "out", `vs-upstream-${what}-${n}.log`));
   const started = Date.now();
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...processEnv },
+  });
   child.stdout.pipe(file, { end: false });
   child.stderr.pipe(file, { end: false });
   try {
@@ -123,11 +116,12 @@ export async function compareWithUpstream(
       `--leader-elect-resource-name=${lease}-${Date.now()}`,
     ];
     const serving = await serverCert(env.pki, "bench-ccm");
+    const image = await imageRuntime();
     const ours = await runOne(
       "ours",
       [
         process.execPath,
-        ...(await imageNodeFlags()),
+        ...image.flags,
         ourBin,
         ...(await common("bench-ours")),
         `--tls-cert-file=${serving.cert}`,
@@ -139,6 +133,7 @@ export async function compareWithUpstream(
       n,
       idleMinutes,
       log,
+      image.env,
     );
     const upstream = await runOne(
       "upstream",
