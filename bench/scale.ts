@@ -264,6 +264,9 @@ async function main(): Promise<void> {
   const dir = runDir(ENV_NAME);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pki = await ensurePki(join(dir, "pki"));
+  // Every vcsim serves the one "vcsim" certificate, issued on first use: issue it before they
+  // start in parallel, or one instance reads the file while another is still writing it.
+  await serverCert(pki, "vcsim");
   const t0 = Date.now();
   try {
     const spec = {
