@@ -4,8 +4,13 @@
 // The CCM's bundle (what the image ships) against several vcsim instances as separate vCenters
 // (the cloud config lists them all) and the kube-apiserver, with Nodes registered the way
 // kubelets do (systemUUID, byte-swapped systemUUID, or only a name that is the guest's DNS name).
-// VMs are busy: ~100 extraConfig entries each and a large guestinfo.appInfo; a churn driver keeps
-// rewriting appInfo on a share of them and flips guest IPs on a few, as VMware Tools does.
+// VMs are busy: ~100 extraConfig entries each, a large guestinfo.appInfo, and 2 or 3 NICs on
+// different distributed port groups, each with an IPv4, an IPv6 and a link-local address in the
+// guest (scale-fixture.ts). The CCM runs dual stack (ipFamily [ipv4, ipv6]) with address rules
+// that pick InternalIP from the node network's subnets and ExternalIP from the front-end port
+// group; once all Nodes are initialized the bench checks every Node's addresses against the
+// fixture. A churn driver keeps rewriting appInfo on a share of the VMs and flips the node-network
+// IPv4 (the InternalIP) on a few, as VMware Tools does.
 // Prints one JSON line (figures against the issue's goals in bench/RESULTS.md).
 // Not part of `npm test`. Starts its own environment ("bench-scale") and removes it at the end.
 import { spawn } from "node:child_process";
@@ -32,7 +37,10 @@ import { nodeRuntime, type NodeRuntime } from "./image-runtime.js";
 import { isInitialized, NodeWatcher, processFigures, vcenterCalls } from "./ccm-observe.js";
 import {
   appInfo,
+  expectedAddresses,
+  flipGuestIp,
   guestIp,
+  PORT_GROUPS,
   prepareVcenter,
   reconfigure,
   startScaleVcsim,
@@ -139,7 +147,8 @@ async function startCcm(
       `--tls-private-key-file=${tls.key}`,
       `--leader-elect-resource-name=bench-scale-${spawnedAt}`,
     ],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...runtime.env } },
+    // Two IP families: upstream refuses them without this gate, and so does our CCM.
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...runtime.env, ENABLE_ALPHA_DUAL_STACK: "true" } },
   );
   let partial = "";
   let lines = 0;
@@ -182,7 +191,10 @@ async function startCcm(
   };
 }
 
-/** Rewrites appInfo on `perMinute` VMs a minute, flips the guest IP of `flips` Node VMs a minute. */
+/**
+ * Rewrites appInfo on `perMinute` VMs a minute; flips the node-network IPv4 (the Node's InternalIP)
+ * of `flips` Node VMs a minute.
+ */
 async function churn(sessions: VsphereSession[], vms: ScaleVm[], nodeVmList: ScaleVm[], a: Args, minutes: number) {
   const end = Date.now() + minutes * 60_000;
   let round = 1;
@@ -204,12 +216,7 @@ async function churn(sessions: VsphereSession[], vms: ScaleVm[], nodeVmList: Sca
       const target = nodeVmList[1 + ((flipped * 104729) % Math.max(1, nodeVmList.length - 1))];
       flipped++;
       const ip = guestIp(target.vcenter, 200 + (flipped % 50), 1);
-      await reconfigure(sessions[target.vcenter], target.ref, [
-        typed("OptionValue", {
-          key: "SET.guest.ipAddress",
-          value: { attributes: { "xsi:type": "xsd:string" }, $value: ip },
-        }),
-      ]);
+      await flipGuestIp(sessions[target.vcenter], target, ip);
     }
     await sleep(Math.max(0, gap - (Date.now() - started)));
   }
@@ -217,10 +224,11 @@ async function churn(sessions: VsphereSession[], vms: ScaleVm[], nodeVmList: Sca
 }
 
 /**
- * A guest IP change on one initialized Node's VM, timed to the watch event showing it on the Node:
- * from the Reconfig task's completion, and from when vCenter reports it, i.e. when a change feed
- * of our own on that one VM delivers it. (vcsim re-collects a filter's whole view for every
- * modified object, so under churn its own delivery lags; vCenter does not: see RESULTS.md.)
+ * A change of the node-network IPv4 (the InternalIP) on one initialized Node's VM, timed to the
+ * watch event showing it on the Node: from the Reconfig task's completion, and from when vCenter
+ * reports it, i.e. when a change feed of our own on that one VM delivers it. (vcsim re-collects
+ * a filter's whole view for every modified object, so under churn its own delivery lags; vCenter
+ * does not: see RESULTS.md.)
  */
 async function addressUpdate(s: VsphereSession, probe: ScaleVm, watcher: NodeWatcher) {
   const newIp = guestIp(probe.vcenter, 249, 2);
@@ -246,17 +254,38 @@ async function addressUpdate(s: VsphereSession, probe: ScaleVm, watcher: NodeWat
       if (JSON.stringify(b.value.updates).includes(newIp)) return Date.now();
     }
   })();
-  await reconfigure(s, probe.ref, [
-    typed("OptionValue", {
-      key: "SET.guest.ipAddress",
-      value: { attributes: { "xsi:type": "xsd:string" }, $value: newIp },
-    }),
-  ]);
+  await flipGuestIp(s, probe, newIp);
   const taskDone = Date.now();
   const [seenAt, reportedAt] = await Promise.all([seen, reportedP]);
   ac.abort();
   await feed.return(undefined);
   return { fromReconfig: round((seenAt - taskDone) / 1000), fromReport: round((seenAt - reportedAt) / 1000) };
+}
+
+const addressesOf = (n: V1Node | undefined) => (n?.status?.addresses ?? []).map((x) => `${x.type}=${x.address}`).sort();
+
+/**
+ * Every Node has the addresses its VM's NICs call for (expectedAddresses): both families, from the
+ * right NIC each. Throws with the first Node that has not, after giving the last patches a minute.
+ */
+async function checkAddresses(watcher: NodeWatcher, targets: ScaleVm[]): Promise<void> {
+  const wrong = () =>
+    targets.filter((vm) => addressesOf(watcher.nodes.get(vm.nodeName)).join() !== expectedAddresses(vm).join());
+  try {
+    await watcher.until("every Node's addresses", () => wrong().length === 0, 60_000);
+  } catch {
+    const bad = wrong();
+    const vm = bad[0];
+    throw new Error(
+      `${bad.length} of ${targets.length} Nodes lack their VM's addresses, e.g. ${vm.nodeName}: ` +
+        `${addressesOf(watcher.nodes.get(vm.nodeName)).join(", ")} (expected ${expectedAddresses(vm).join(", ")})`,
+    );
+  }
+  const one = targets[0];
+  log(
+    `all ${targets.length} Nodes have their VM's addresses; ${one.nodeName} (${one.nics.length} NICs): ` +
+      JSON.stringify(watcher.nodes.get(one.nodeName)?.status?.addresses),
+  );
 }
 
 async function main(): Promise<void> {
@@ -270,6 +299,9 @@ async function main(): Promise<void> {
   const dir = runDir(ENV_NAME);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pki = await ensurePki(join(dir, "pki"));
+  // Every vcsim serves the one "vcsim" certificate, issued on first use: issue it before they
+  // start in parallel, or one instance reads the file while another is still writing it.
+  await serverCert(pki, "vcsim");
   const t0 = Date.now();
   try {
     const spec = {
@@ -293,6 +325,7 @@ async function main(): Promise<void> {
         clustersPerDatacenter: CLUSTERS,
         hostsPerCluster: 1,
         vmsPerPool: vmsPerCluster,
+        portgroupsPerDatacenter: PORT_GROUPS.length,
         readyTimeoutMs: 120_000 + perVc * 300,
       },
     });
@@ -346,6 +379,8 @@ async function main(): Promise<void> {
           `${logLinesAtInit} log lines; idle ${a.idleMinutes} min`,
       );
 
+      await checkAddresses(watcher, targets);
+
       const i0 = { at: Date.now(), calls: calls.total, cpu: (await processFigures(ccm.pid)).cpuSeconds };
       await sleep(a.idleMinutes * 60_000);
       const i1 = {
@@ -377,6 +412,10 @@ async function main(): Promise<void> {
         error: err instanceof Error ? err.message : String(err),
       }));
       for (const s of sessions) await s.close();
+      // The flips changed NIC 0's IPv4 in the fixture as well: Nodes whose InternalIP has not followed.
+      const staleAfterChurn = targets.filter(
+        (vm) => addressesOf(watcher.nodes.get(vm.nodeName)).join() !== expectedAddresses(vm).join(),
+      ).length;
       const proc = await processFigures(ccm.pid);
       console.log(
         JSON.stringify({
@@ -384,6 +423,8 @@ async function main(): Promise<void> {
           vcenters: a.vcenters,
           vms: allVms.length,
           extraConfigPerVm: a.extraConfig,
+          nics: allVms.reduce((n, vm) => n + vm.nics.length, 0),
+          nodeAddressesChecked: a.nodes,
           appInfoKB: a.appInfoBytes / 1024,
           wallSeconds: {
             fromProcessStart: round((allAt - ccm.spawnedAt) / 1000),
@@ -403,6 +444,7 @@ async function main(): Promise<void> {
           churnCallsByMethod,
           churnCpuSecondsPerMin: perMin(ch0.cpu, ch1.cpu, ch1.at - ch0.at),
           addressUpdateSeconds: address,
+          nodesWithStaleAddressesAfterChurn: staleAfterChurn,
           nodeFlags: runtime.flags.join(" "),
           nodeEnv: runtime.env,
           nodeRuntime: runtime.from,

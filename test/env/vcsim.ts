@@ -19,6 +19,11 @@ export interface VcsimOptions {
   standaloneHosts?: number;
   /** VMs per resource pool (each cluster and standalone host has one pool). */
   vmsPerPool?: number;
+  /**
+   * Distributed port groups per datacenter (DC0_DVPG0, DC0_DVPG1, ...; vcsim's -pg). Every model
+   * VM's one NIC is on the first; more NICs can be added on the others.
+   */
+  portgroupsPerDatacenter?: number;
   /** Mixed into VM UUIDs so two instances never share one. Defaults to the name. */
   uuidSeed?: string;
   username?: string;
@@ -54,6 +59,7 @@ export const VCSIM_DEFAULTS: Required<Omit<VcsimOptions, "uuidSeed">> = {
   hostsPerCluster: 2,
   standaloneHosts: 0,
   vmsPerPool: 2,
+  portgroupsPerDatacenter: 1,
   username: "administrator@vsphere.local",
   password: "vcsim-Passw0rd!",
   users: ["k8s-ccm"],
@@ -100,6 +106,9 @@ function args(v: Vcsim, cert: { cert: string; key: string }): string[] {
     String(o.standaloneHosts),
     "-vm",
     String(o.vmsPerPool),
+    // A spec recorded before this option existed has none: vcsim's VPX default.
+    "-pg",
+    String(o.portgroupsPerDatacenter ?? 1),
     "-uuid-seed",
     o.uuidSeed,
     "-users",
