@@ -6,6 +6,12 @@
 // (bench/RESULTS.md). This subclass lets the library build its agent as usual, so TLS settings,
 // client certificates and proxies keep their meaning, then swaps a plain http(s).Agent for a pooled
 // keep-alive one with the same options. Agents the library builds for proxies are left alone.
+//
+// The library also reads the CA, client certificate and key files from disk for every request
+// (applyHTTPSOptions), and the pool key hashed them each time: at 1,000 Nodes that was 6 % of the
+// controller's CPU while initializing (bench/RESULTS.md, "bench:scale"). Their contents are now
+// read at most once per FILE_TTL_MS (a rotated certificate is picked up within that time and
+// makes a new pool, as before), and the key is reused while the options are the same objects.
 import { createHash } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
@@ -18,6 +24,11 @@ type AgentWithOptions = http.Agent & { options?: Record<string, unknown> };
 const MAX_POOLS = 4;
 /** A replaced pool is closed this long after its replacement, when its watches have moved on. */
 const RETIRE_AFTER_MS = 10 * 60_000;
+/** How long the CA, client certificate and key read from their files are reused. */
+export const FILE_TTL_MS = 10_000;
+
+type HttpsOptions = Record<string, unknown> & { headers?: Record<string, unknown> };
+type ApplyHttpsOptions = (opts: HttpsOptions) => void;
 
 export class PooledKubeConfig extends KubeConfig {
   private readonly pools = new Map<string, http.Agent>();
@@ -25,6 +36,36 @@ export class PooledKubeConfig extends KubeConfig {
   poolsCreated = 0;
   /** Connections the pools opened (TCP + TLS handshakes paid). */
   connectionsOpened = 0;
+  /** Times the TLS files were read (a test reads it). */
+  tlsFileReads = 0;
+  private tlsCache?: { at: number; cluster: unknown; user: unknown; opts: HttpsOptions };
+  private lastKey?: { options: Record<string, unknown>; key: string };
+
+  constructor() {
+    super();
+    // applyHTTPSOptions (private in the library's types, called by both request paths) is where
+    // the files are read; wrap this instance's, keeping the library's code for what it does.
+    const self = this as unknown as { applyHTTPSOptions?: ApplyHttpsOptions };
+    const read = self.applyHTTPSOptions;
+    if (typeof read === "function") self.applyHTTPSOptions = (opts) => this.cachedHttpsOptions(opts, read);
+  }
+
+  private cachedHttpsOptions(opts: HttpsOptions, read: ApplyHttpsOptions): void {
+    const cluster = this.getCurrentCluster();
+    const user = this.getCurrentUser();
+    const now = Date.now();
+    let c = this.tlsCache;
+    if (!c || c.cluster !== cluster || c.user !== user || now - c.at >= FILE_TTL_MS) {
+      const fresh: HttpsOptions = {};
+      read.call(this, fresh);
+      this.tlsFileReads++;
+      c = this.tlsCache = { at: now, cluster, user, opts: fresh };
+    }
+    const { headers, ...rest } = c.opts;
+    Object.assign(opts, rest);
+    // The caller adds its Authorization header to this object: never share the cached one.
+    if (headers) opts.headers = { ...(opts.headers ?? {}), ...headers };
+  }
 
   override async applySecurityAuthentication(context: Parameters<KubeConfig["applySecurityAuthentication"]>[0]) {
     await super.applySecurityAuthentication(context);
@@ -51,7 +92,7 @@ export class PooledKubeConfig extends KubeConfig {
     const isHttp = !isHttps && agent instanceof http.Agent && agent.constructor === http.Agent;
     if (!isHttps && !isHttp) return undefined;
     const options = { ...((agent as AgentWithOptions).options ?? {}) };
-    const key = `${isHttps ? "https" : "http"}:${fingerprint(options)}`;
+    const key = `${isHttps ? "https" : "http"}:${this.fingerprintOf(options)}`;
     let pool = this.pools.get(key);
     if (pool) return pool;
     const settings = { ...options, keepAlive: true, scheduling: "lifo" as const };
@@ -70,6 +111,21 @@ export class PooledKubeConfig extends KubeConfig {
     }
     return pool;
   }
+
+  /** fingerprint(), reused while every option is the same value or the same object as last time. */
+  private fingerprintOf(options: Record<string, unknown>): string {
+    const last = this.lastKey;
+    if (last && sameOptions(last.options, options)) return last.key;
+    const key = fingerprint(options);
+    this.lastKey = { options, key };
+    return key;
+  }
+}
+
+function sameOptions(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
 }
 
 /** A stable digest of agent options (CA, client cert and key included), never the key material itself. */

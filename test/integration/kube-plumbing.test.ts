@@ -2,12 +2,12 @@
 import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import tls from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { engines } from "../env/context.js";
 import { NodeInformer } from "../../controller/kube/informer.js";
 import { LeaderElector, LEADER_DEFAULTS } from "../../controller/kube/leader.js";
 import { NodeWriter } from "../../controller/kube/node-writes.js";
-import { PooledKubeConfig } from "../../controller/kube/client.js";
+import { FILE_TTL_MS, PooledKubeConfig } from "../../controller/kube/client.js";
 import { EventRecorder } from "../../controller/kube/events.js";
 import { EventReason, TAINT_UNINITIALIZED } from "../../controller/constants.js";
 
@@ -157,6 +157,17 @@ describe("kube plumbing", () => {
     for (let i = 0; i < 20; i++) await core.readNamespace({ name: "default" });
     expect(pooled.poolsCreated).toBe(1);
     expect(pooled.connectionsOpened).toBe(1);
+    // The TLS files were read once for the 20 requests, and again once their time is up (a
+    // rotated certificate is picked up), still on the same pool while their content is the same.
+    expect(pooled.tlsFileReads).toBe(1);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + FILE_TTL_MS });
+    try {
+      await core.readNamespace({ name: "default" });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(pooled.tlsFileReads).toBe(2);
+    expect(pooled.poolsCreated).toBe(1);
     // Control: the library's own config opens a connection per request (the reason for the pool).
     const plain = new KubeConfig();
     plain.loadFromFile(engines().kube.kubeconfig);
