@@ -9,7 +9,7 @@
 //
 // The library also reads the CA, client certificate and key files from disk for every request
 // (applyHTTPSOptions), and the pool key hashed them each time: at 1,000 Nodes that was 6 % of the
-// controller's CPU while initializing (bench/RESULTS.md, "bench:scale"). Their contents are now
+// controller's CPU while initializing (bench/RESULTS.md, session 4 "Memory"). Their contents are now
 // read at most once per FILE_TTL_MS (a rotated certificate is picked up within that time and
 // makes a new pool, as before), and the key is reused while the options are the same objects.
 import { createHash } from "node:crypto";
