@@ -15,7 +15,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { down, up, type Environment } from "../test/env/environment.js";
-import { credentialsSecretData, isInitialized, kubeletNode, secretCloudConfig, startCcm } from "../test/env/ccm.js";
+import { createCredentialsSecret, isInitialized, kubeletNode, secretCloudConfig, startCcm } from "../test/env/ccm.js";
 import { govcFor, type Govc } from "../test/env/govc.js";
 import { REPO_ROOT } from "../test/env/paths.js";
 import { sessionFor } from "../test/env/vcsim.js";
@@ -104,10 +104,7 @@ async function main(): Promise<void> {
         `SET.guest.hostName=lc-${i}`,
       );
     }
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: { metadata: { name: SECRET }, stringData: credentialsSecretData(env.vcsim) },
-    });
+    await createCredentialsSecret(api, SECRET, env.vcsim);
     const out = join(REPO_ROOT, "bench", "out");
     await mkdir(out, { recursive: true });
     const cloudConfig = join(env.dir, "bench-lifecycle.yaml");

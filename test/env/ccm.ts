@@ -1,7 +1,7 @@
 // The CCM as a process, as the DaemonSet runs it: the bin with --cloud-config and a kubeconfig.
 // Engine-backed tests start it here, probe its secure port (a serving certificate signed by the
 // environment's CA, so probes verify TLS), read its log and stop or kill it.
-import type { V1Node } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
@@ -57,6 +57,26 @@ export function kubeletNode(name: string, systemUUID: string): V1Node {
 /** Upstream's Secret keys for `v`: `<server>.username` and `<server>.password`. */
 export function credentialsSecretData(v: Vcsim, password = v.password): Record<string, string> {
   return { [`${v.host}.username`]: v.username, [`${v.host}.password`]: password };
+}
+
+/** Creates the vCenter credentials Secret `name` in kube-system, with upstream's keys for `v`. */
+export async function createCredentialsSecret(api: CoreV1Api, name: string, v: Vcsim): Promise<void> {
+  await api.createNamespacedSecret({
+    namespace: "kube-system",
+    body: { metadata: { name }, stringData: credentialsSecretData(v) },
+  });
+}
+
+/**
+ * What a CCM engine test sets up before its CCMs: a CoreV1Api as the kubeconfig's user, and the
+ * credentials Secret `secretName` for `v` in kube-system.
+ */
+export async function apiWithCredentialsSecret(kubeconfig: string, secretName: string, v: Vcsim): Promise<CoreV1Api> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const api = kc.makeApiClient(CoreV1Api);
+  await createCredentialsSecret(api, secretName, v);
+  return api;
 }
 
 /**

@@ -1,19 +1,19 @@
 // The CCM process on busy VMs: guests rewriting large extraConfig keys and flipping IPs must not
 // re-plan Nodes those VMs cannot affect, and must not hide the changes that matter. Exact counts
 // from the CCM's own /metrics (vsphere_ccm_reconciles_total), judged against the apiserver.
-import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   secretCloudConfig,
   startCcm,
   until,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -65,13 +65,7 @@ describe("the CCM under VM churn", () => {
       `SET.guest.hostName=${name("a")}`,
     );
     await govc("vm.change", "-vm", paths[1], "-e", "SET.guest.ipAddress=10.30.0.21");
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: { metadata: { name: secretName }, stringData: credentialsSecretData(v) },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
     work = await mkdtemp(join(tmpdir(), "ccm-churn-"));
     const cfg = join(work, "vsphere.conf");
     await writeFile(cfg, secretCloudConfig(v, secretName, ["labels:", "  region: k8s-region", "  zone: k8s-zone"]));

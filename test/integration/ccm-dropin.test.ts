@@ -7,19 +7,19 @@
 //   - the cloud config watched: an address rule applied live, a vCenter change ending the process;
 //   - the kubelet's --node-ip preference in dual stack surviving an address change, and a node IP
 //     the VM no longer has blocking the update (as upstream).
-import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmOptions,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   secretCloudConfig,
   startCcm,
   until,
-  type CcmOptions,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -127,13 +127,7 @@ describe("the CCM as a drop-in for upstream v1.36", () => {
     vms.DC0_C1_RP0_VM0.path = "/DC0/vm/zoned/DC0_C1_RP0_VM0";
     await govc("tags.attach", "-c", "k8s-zone", "zone-folder", "/DC0/vm/zoned");
     await govc("tags.attach", "-c", "k8s-zone", "zone-vm", vms.DC0_C1_RP0_VM1.path);
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: { metadata: { name: secretName }, stringData: credentialsSecretData(v) },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
   });
 
   afterAll(async () => {

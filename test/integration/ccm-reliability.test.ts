@@ -17,6 +17,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
+  type CcmOptions,
+  type CcmProcess,
+  createCredentialsSecret,
   credentialsSecretData,
   isInitialized,
   kubeletNode,
@@ -26,8 +29,6 @@ import {
   TAINT_SHUTDOWN,
   TAINT_UNINITIALIZED,
   until,
-  type CcmOptions,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { auditedWrites } from "../env/audit.js";
 import { engines, enginesPki } from "../env/context.js";
@@ -180,13 +181,7 @@ describe("the CCM process under failures", () => {
     for (const [i, path] of paths.entries()) vms.push({ path, uuid: await uuidOf(path), ip: `10.30.0.${10 + i}` });
     await setGuestIps();
     api = clients(kube.kubeconfig).core;
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: {
-        metadata: { name: secretName },
-        stringData: credentialsSecretData(v),
-      },
-    });
+    await createCredentialsSecret(api, secretName, v);
   });
 
   afterAll(async () => {
@@ -383,13 +378,7 @@ describe("the CCM process under failures", () => {
       kdir = join(work, "kube");
       kube = await startKube(kdir, pki, { controllerManager: false });
       core = clients(kube.kubeconfig).core;
-      await core.createNamespacedSecret({
-        namespace: "kube-system",
-        body: {
-          metadata: { name: secretName },
-          stringData: credentialsSecretData(v),
-        },
-      });
+      await createCredentialsSecret(core, secretName, v);
       ccm = await startCcm(
         ccmOptions("kube-restart", { kubeconfig: kube.kubeconfig, cloudConfig: await cloudConfig("kr.yaml") }),
       );

@@ -4,20 +4,20 @@
 // hangs the same way. Who wrote what, and when, is read from the apiserver audit log (each
 // replica is its own ServiceAccount); every test has its positive control (the standby taking
 // over and writing, the recovered replica writing again, the Node of a destroyed VM deleted).
-import { CoreV1Api, KubeConfig, type V1NodeCondition } from "@kubernetes/client-node";
+import type { CoreV1Api, V1NodeCondition } from "@kubernetes/client-node";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditedWrites, type AuditEvent } from "../env/audit.js";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   secretCloudConfig,
   startCcm,
   until,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -90,13 +90,7 @@ describe("one writer, a deadline on every call (#12)", () => {
         `SET.guest.hostName=lead-${i}`,
       );
     }
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: { metadata: { name: secretName }, stringData: credentialsSecretData(v) },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
   });
 
   // Replicas left running by a failed test would take part in the next one.

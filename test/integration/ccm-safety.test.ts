@@ -5,7 +5,7 @@
 // its positive control in the same run: the same CCM (or its restart with the scope fixed)
 // deleting the Node of a destroyed VM. Who deleted what is read from the apiserver audit log,
 // each CCM running as its own ServiceAccount; what vCenter holds is read with govc.
-import { CoreV1Api, KubeConfig, type V1Node, type V1NodeCondition } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Node, V1NodeCondition } from "@kubernetes/client-node";
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,14 +13,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditedWrites, nodeDeletesBy } from "../env/audit.js";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   secretCloudConfig,
   startCcm,
   TAINT_SHUTDOWN,
   until,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -91,13 +91,7 @@ describe("the CCM deletes a Node only on proof (#12)", () => {
     const refs = (await govc("find", "-i", "/", "-type", "d")).trim().split("\n");
     const paths = (await govc("find", "/", "-type", "d")).trim().split("\n");
     for (const [i, p] of paths.entries()) ids[p] = refs[i].replace(/^Datacenter:/, "");
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: { metadata: { name: secretName }, stringData: credentialsSecretData(v) },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
   });
 
   // A CCM left running by a failed test would act on the next test's Nodes.

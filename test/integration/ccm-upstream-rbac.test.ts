@@ -2,19 +2,19 @@
 // system:cloud-controller-manager from cloud-provider-vsphere's release manifest, nothing added),
 // with that ServiceAccount's token. Upstream grants only `patch` on nodes/status, so this proves
 // the Node writes are patches; and the lease and Events fit the same grants.
-import { CoreV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   secretCloudConfig,
   startCcm,
   until,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -58,16 +58,7 @@ describe("the CCM under upstream's ClusterRole", () => {
       `SET.guest.hostName=${nodeName}`,
     );
 
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: {
-        metadata: { name: secretName },
-        stringData: credentialsSecretData(v),
-      },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
     work = await mkdtemp(join(tmpdir(), "ccm-rbac-"));
     const cfg = join(work, "vsphere.conf");
     await writeFile(cfg, secretCloudConfig(v, secretName));

@@ -1,14 +1,16 @@
 // The CCM as a process, exactly as the DaemonSet runs it (bin + --cloud-config + credentials in a
 // Secret), against its own vcsim and the shared kube-apiserver. Nodes are created the way a
 // kubelet registers them; a separate reader (this test) judges the outcome, not the CCM's view.
-import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Node } from "@kubernetes/client-node";
+import type { CoreV1Api, CoreV1Event, V1Node } from "@kubernetes/client-node";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  credentialsSecretData,
+  apiWithCredentialsSecret,
+  type CcmOptions,
+  type CcmProcess,
   isInitialized,
   kubeletNode,
   runCcmOnce,
@@ -16,8 +18,6 @@ import {
   startCcm,
   TAINT_UNINITIALIZED as TAINT,
   until,
-  type CcmOptions,
-  type CcmProcess,
 } from "../env/ccm.js";
 import { engines, enginesPki } from "../env/context.js";
 import { govcFor, type Govc } from "../env/govc.js";
@@ -87,17 +87,8 @@ describe("the CCM process", () => {
       vms.push(vm);
     }
 
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
     const secretName = `vsphere-cloud-secret-${run}`;
-    await api.createNamespacedSecret({
-      namespace: "kube-system",
-      body: {
-        metadata: { name: secretName },
-        stringData: credentialsSecretData(v),
-      },
-    });
+    api = await apiWithCredentialsSecret(kube.kubeconfig, secretName, v);
     work = await mkdtemp(join(tmpdir(), "ccm-"));
     const cfg = join(work, "vsphere.conf");
     await writeFile(cfg, secretCloudConfig(v, secretName, ["labels:", "  region: k8s-region", "  zone: k8s-zone"]));
